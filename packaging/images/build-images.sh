@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds CodeCourier's sandbox runner image from Debian packages with debootstrap and imports it
+# into the Docker engine. No container registry is needed: everything comes from the Debian archive.
+#
+#   packaging/images/build-images.sh [--force]
+#
+# The image is skipped when it already exists (unless --force). Its name is the default of the
+# per-language image settings; a user on a networked machine may point a language at any other image.
+set -euo pipefail
+
+IMAGE="${CODECOURIER_RUNNER_IMAGE:-codecourier/runner:bookworm-1}"
+SUITE="${CODECOURIER_IMAGE_SUITE:-bookworm}"
+MIRROR="${CODECOURIER_IMAGE_MIRROR:-http://deb.debian.org/debian}"
+# Full python3 standard library (python3 + its stdlib packages), Node.js, bash and coreutils.
+PACKAGES="python3,python3-venv,libpython3-stdlib,nodejs,bash,coreutils,ca-certificates,tzdata"
+
+force=0
+[[ "${1:-}" == "--force" ]] && force=1
+
+die() { echo "build-images: $*" >&2; exit 1; }
+
+command -v docker >/dev/null || die "the docker command is missing: install it with 'apt-get install docker.io'."
+docker version >/dev/null 2>&1 || die "the Docker engine does not answer: start it (for example 'sudo dockerd &' or 'sudo systemctl start docker')."
+
+if [[ $force -eq 0 ]] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+    echo "build-images: $IMAGE exists, skipping."
+    exit 0
+fi
+
+[[ $(id -u) -eq 0 ]] || die "debootstrap needs root: run this script with sudo."
+command -v debootstrap >/dev/null || die "debootstrap is missing: install it with 'apt-get install debootstrap'."
+
+work=$(mktemp -d /var/tmp/codecourier-image.XXXXXX)
+trap 'rm -rf --one-file-system "$work"' EXIT
+root="$work/rootfs"
+
+echo "build-images: debootstrapping $SUITE with $PACKAGES (a few minutes) ..."
+debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$MIRROR" > "$work/debootstrap.log" 2>&1 \
+    || { tail -n 30 "$work/debootstrap.log" >&2; die "debootstrap failed (log above)."; }
+
+# Slim the tree: package caches, docs and locales are not needed to run snippets.
+rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* \
+       "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/var/log/*
+mkdir -p "$root/workspace"
+chmod 0755 "$root/workspace"
+
+echo "build-images: importing as $IMAGE ..."
+tar --numeric-owner -C "$root" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV HOME=/tmp' \
+    --change 'ENV LANG=C.UTF-8' \
+    --change 'ENV PYTHONDONTWRITEBYTECODE=1' \
+    --change 'WORKDIR /workspace' \
+    --change 'LABEL org.codecourier.image=runner' \
+    --change 'CMD ["/bin/bash"]' \
+    - "$IMAGE" >/dev/null
+
+docker run --rm --network none "$IMAGE" sh -c 'python3 --version && node --version && bash --version | head -n1' \
+    || die "the imported image does not run its interpreters."
+echo "build-images: $IMAGE is ready."

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "RunSpec.h"
+
+#include <QObject>
+#include <QString>
+
+namespace cc {
+
+class Run;
+
+/// A place where snippets run: the local Docker engine or a remote E2B service. Lives in the
+/// thread that created it; the runs it starts live there too.
+class Backend : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    /// Stable short name: "docker", "e2b".
+    virtual QString name() const = 0;
+
+    /// Starts a run. Never blocks and never fails synchronously: a spec that cannot run ends
+    /// as a Run whose finished() carries `backend_error` and the reason. The Run is a child of
+    /// parent (or of the backend when parent is null).
+    virtual Run* start(const RunSpec& spec, QObject* parent = nullptr) = 0;
+};
+
+} // namespace cc

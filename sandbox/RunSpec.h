@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+
+namespace cc {
+
+/// Resource limits of one run. The defaults are the hardened profile's (DESIGN.md); a front end
+/// may lower or raise them per run, and every value is validated by validateLimits() first.
+struct Limits
+{
+    int wallTimeoutMs = 10'000;                      ///< whole run, kills the sandbox when reached
+    qint64 memoryBytes = 256LL * 1024 * 1024;        ///< RAM, no swap on top
+    double cpus = 1.0;                               ///< CPU share (1.0 = one core)
+    int pids = 128;                                  ///< processes and threads together
+    qint64 outputBytes = 1024 * 1024;                ///< stdout + stderr together, then output_limit
+    qint64 fileSizeBytes = 64LL * 1024 * 1024;       ///< largest single file the snippet may write
+    qint64 tmpfsBytes = 64LL * 1024 * 1024;          ///< size of each writable tmpfs (/tmp, /workspace)
+};
+
+/// What the snippet may touch beyond its own sandbox. Everything is off by default and is
+/// granted deliberately, for one run.
+struct Grants
+{
+    bool network = false;       ///< on: a bridge network owned by CodeCourier, never the host's
+    QString hostFolder;         ///< empty: none; else mounted read-only at /workspace/host
+};
+
+/// A file delivered into the sandbox's workspace (/workspace) before the program starts.
+struct SandboxFile
+{
+    QString relativePath;       ///< relative to /workspace, no "..", no absolute path
+    QByteArray content;
+};
+
+/// Everything a backend needs to run one snippet. A value type: the engine never reads the
+/// host's environment or settings behind the caller's back.
+struct RunSpec
+{
+    QString language;           ///< canonical language name, kept for the record ("python")
+    QString image;              ///< container image (Docker) or template (E2B)
+    QList<SandboxFile> files;   ///< the entry file first
+    QStringList command;        ///< argv run in /workspace, e.g. {"python3", "main.py"}
+    QByteArray stdinData;       ///< static stdin; empty means stdin is at EOF at once
+    bool hasStdin = false;      ///< true when stdinData was given (even if empty)
+    QList<QPair<QString, QString>> env;   ///< only what the user typed
+    Limits limits;
+    Grants grants;
+    QString runtime;            ///< Docker OCI runtime; empty = engine default (runc), "runsc" = gVisor
+};
+
+/// Returns an empty string when the limits are acceptable, else a sentence saying which value is
+/// wrong and what range is allowed.
+QString validateLimits(const Limits& limits);
+
+} // namespace cc
