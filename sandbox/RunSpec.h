@@ -8,6 +8,11 @@
 
 namespace cc {
 
+/// The program's working directory in every sandbox, on every backend.
+inline constexpr const char* kWorkspaceDir = "/workspace";
+/// Where a granted host folder appears (read-only) in every sandbox.
+inline constexpr const char* kHostFolderMountPoint = "/workspace/host";
+
 /// Resource limits of one run. The defaults are the hardened profile's (DESIGN.md); a front end
 /// may lower or raise them per run, and every value is validated by validateLimits() first.
 struct Limits

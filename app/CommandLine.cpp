@@ -1,0 +1,248 @@
+#include "CommandLine.h"
+
+#include "Language.h"
+
+#include <QRegularExpression>
+#include <cmath>
+
+namespace cc {
+
+std::optional<qint64> parseByteSize(const QString& text)
+{
+    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+)\\s*([kKmMgG]?)(i?[bB])?\\s*$"));
+    const auto match = pattern.match(text);
+    if (!match.hasMatch())
+        return std::nullopt;
+    bool ok = false;
+    qint64 value = match.captured(1).toLongLong(&ok);
+    if (!ok)
+        return std::nullopt;
+    const QString unit = match.captured(2).toLower();
+    const int shift = unit == QLatin1String("k") ? 10 : unit == QLatin1String("m") ? 20 : unit == QLatin1String("g") ? 30 : 0;
+    if (value > (std::numeric_limits<qint64>::max() >> shift))
+        return std::nullopt;
+    return value << shift;
+}
+
+QString CommandLine::helpText()
+{
+    return QStringLiteral(
+        "CodeCourier runs code an AI wrote in a disposable sandbox, with network and files off.\n"
+        "\n"
+        "Usage:\n"
+        "  codecourier                 open the desktop app\n"
+        "  codecourier run [FILE|-]    run a snippet in a sandbox (see codecourier run --help)\n"
+        "  codecourier doctor          check the Docker engine, the images and the configuration\n"
+        "  codecourier --version       print the version\n"
+        "  codecourier --help          print this help\n");
+}
+
+QString CommandLine::runHelpText()
+{
+    return QStringLiteral(
+               "Usage: codecourier run [FILE|-] [options]\n"
+               "\n"
+               "Runs FILE (or standard input) in a fresh sandbox that is removed afterwards. Network and\n"
+               "host files are off unless granted. Output streams live; a summary goes to stderr.\n"
+               "\n"
+               "Options:\n"
+               "  --lang LANG           language: %1 (default: from FILE's extension)\n"
+               "  --backend docker      where to run (docker)\n"
+               "  --image IMAGE         container image (default: the language's image setting)\n"
+               "  --timeout SECONDS     wall-clock limit (default 10)\n"
+               "  --memory MIB          memory limit in MiB, no swap (default 256)\n"
+               "  --cpus N              CPU limit, e.g. 0.5 or 2 (default 1)\n"
+               "  --pids N              process and thread limit (default 128)\n"
+               "  --output-limit BYTES  stdout+stderr cap, e.g. 1048576 or 1M (default 1M)\n"
+               "  --allow-network       grant network access for this run (a network of its own)\n"
+               "  --mount DIR           share DIR read-only at /workspace/host\n"
+               "  --stdin FILE          feed FILE to the program's standard input (default: empty)\n"
+               "  --env KEY=VALUE       set an environment variable (repeatable); the host's are never passed\n"
+               "  --runtime RUNTIME     Docker runtime, e.g. runsc for gVisor (default: the engine's)\n"
+               "  --json                print one JSON object with the result instead of streaming\n"
+               "\n"
+               "Exit status: the program's own; 124 time limit; 137 memory limit; 141 output limit;\n"
+               "130 interrupted; 125 the sandbox could not run (engine down, image missing, bad arguments).\n")
+        .arg(LanguageTable::namesForHelp());
+}
+
+namespace {
+
+/// Splits "--key=value" and "--key value" forms; returns false on a missing value.
+bool takeValue(const QStringList& args, int& i, const QString& name, QString& value, QString& error)
+{
+    const QString& arg = args.at(i);
+    if (arg.startsWith(name + QLatin1Char('='))) {
+        value = arg.mid(name.size() + 1);
+        return true;
+    }
+    if (i + 1 >= args.size()) {
+        error = QStringLiteral("%1 needs a value.").arg(name);
+        return false;
+    }
+    value = args.at(++i);
+    return true;
+}
+
+bool matchesOption(const QString& arg, const QString& name)
+{
+    return arg == name || arg.startsWith(name + QLatin1Char('='));
+}
+
+void parseRun(const QStringList& args, CommandLine& cl)
+{
+    RunOptions& o = cl.run;
+    bool fileSeen = false;
+    static const QRegularExpression envKey(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    for (int i = 0; i < args.size() && cl.error.isEmpty(); ++i) {
+        const QString& arg = args.at(i);
+        QString value;
+        auto need = [&](const char* name) { return takeValue(args, i, QLatin1String(name), value, cl.error); };
+        if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
+            cl.command = CommandLine::Command::Help;
+            cl.helpForRun = true;
+            return;
+        } else if (arg == QLatin1String("--json")) {
+            o.json = true;
+        } else if (arg == QLatin1String("--allow-network")) {
+            o.allowNetwork = true;
+        } else if (matchesOption(arg, QStringLiteral("--lang"))) {
+            if (!need("--lang"))
+                break;
+            const Language* lang = LanguageTable::find(value);
+            if (!lang)
+                cl.error = QStringLiteral("Unknown language \"%1\": use one of %2.").arg(value, LanguageTable::namesForHelp());
+            else
+                o.language = lang->name;
+        } else if (matchesOption(arg, QStringLiteral("--backend"))) {
+            if (!need("--backend"))
+                break;
+            if (value != QLatin1String("docker"))
+                cl.error = QStringLiteral("Unknown backend \"%1\": this version runs snippets with docker.").arg(value);
+            o.backend = value;
+        } else if (matchesOption(arg, QStringLiteral("--image"))) {
+            if (need("--image") && value.trimmed().isEmpty())
+                cl.error = QStringLiteral("--image needs an image name.");
+            o.image = value.trimmed();
+        } else if (matchesOption(arg, QStringLiteral("--timeout"))) {
+            if (!need("--timeout"))
+                break;
+            bool ok = false;
+            const double seconds = value.toDouble(&ok);
+            if (!ok || !std::isfinite(seconds) || seconds < 0.1 || seconds > 86400)
+                cl.error = QStringLiteral("--timeout takes seconds between 0.1 and 86400, not \"%1\".").arg(value);
+            else
+                o.timeoutMs = int(std::lround(seconds * 1000));
+        } else if (matchesOption(arg, QStringLiteral("--memory"))) {
+            if (!need("--memory"))
+                break;
+            bool ok = false;
+            const qint64 mib = value.toLongLong(&ok);
+            if (!ok || mib < 6 || mib > 65536)
+                cl.error = QStringLiteral("--memory takes MiB between 6 and 65536, not \"%1\".").arg(value);
+            else
+                o.memoryBytes = mib * 1024 * 1024;
+        } else if (matchesOption(arg, QStringLiteral("--cpus"))) {
+            if (!need("--cpus"))
+                break;
+            bool ok = false;
+            const double cpus = value.toDouble(&ok);
+            if (!ok || !std::isfinite(cpus) || cpus < 0.01 || cpus > 256)
+                cl.error = QStringLiteral("--cpus takes a number between 0.01 and 256, not \"%1\".").arg(value);
+            else
+                o.cpus = cpus;
+        } else if (matchesOption(arg, QStringLiteral("--pids"))) {
+            if (!need("--pids"))
+                break;
+            bool ok = false;
+            const int pids = value.toInt(&ok);
+            if (!ok || pids < 8 || pids > 100000)
+                cl.error = QStringLiteral("--pids takes a number between 8 and 100000, not \"%1\".").arg(value);
+            else
+                o.pids = pids;
+        } else if (matchesOption(arg, QStringLiteral("--output-limit"))) {
+            if (!need("--output-limit"))
+                break;
+            const auto bytes = parseByteSize(value);
+            if (!bytes || *bytes < 1 || *bytes > 1024LL * 1024 * 1024)
+                cl.error = QStringLiteral("--output-limit takes bytes between 1 and 1G (e.g. 1048576 or 1M), not \"%1\".").arg(value);
+            else
+                o.outputBytes = *bytes;
+        } else if (matchesOption(arg, QStringLiteral("--mount"))) {
+            if (need("--mount") && value.isEmpty())
+                cl.error = QStringLiteral("--mount needs a folder.");
+            o.mountDir = value;
+        } else if (matchesOption(arg, QStringLiteral("--stdin"))) {
+            if (need("--stdin") && value.isEmpty())
+                cl.error = QStringLiteral("--stdin needs a file.");
+            o.stdinFile = value;
+        } else if (matchesOption(arg, QStringLiteral("--runtime"))) {
+            if (!need("--runtime"))
+                break;
+            static const QRegularExpression runtimeName(QStringLiteral("^[A-Za-z0-9_.-]+$"));
+            if (!runtimeName.match(value).hasMatch())
+                cl.error = QStringLiteral("--runtime takes a runtime name such as runsc, not \"%1\".").arg(value);
+            o.runtime = value;
+        } else if (matchesOption(arg, QStringLiteral("--env"))) {
+            if (!need("--env"))
+                break;
+            const qsizetype eq = value.indexOf(QLatin1Char('='));
+            const QString key = eq < 0 ? value : value.left(eq);
+            if (eq < 0 || !envKey.match(key).hasMatch())
+                cl.error = QStringLiteral("--env takes KEY=VALUE with a name of letters, digits and _, not \"%1\".").arg(value);
+            else
+                o.env.append({key, value.mid(eq + 1)});
+        } else if (arg.startsWith(QLatin1String("--")) && arg != QLatin1String("--")) {
+            cl.error = QStringLiteral("Unknown option %1 for run: see codecourier run --help.").arg(arg);
+        } else {
+            if (fileSeen) {
+                cl.error = QStringLiteral("run takes one FILE, but \"%1\" came after \"%2\".").arg(arg, o.file);
+                break;
+            }
+            fileSeen = true;
+            o.file = arg;
+        }
+    }
+    if (cl.error.isEmpty() && o.language.isEmpty()) {
+        const Language* lang = o.file.isEmpty() || o.file == QLatin1String("-") ? nullptr : LanguageTable::forFileName(o.file);
+        if (lang)
+            o.language = lang->name;
+        else
+            cl.error = QStringLiteral("Cannot tell the language of %1: pass --lang (%2).")
+                           .arg(o.file.isEmpty() || o.file == QLatin1String("-") ? QStringLiteral("standard input")
+                                                                                 : o.file,
+                                LanguageTable::namesForHelp());
+    }
+}
+
+} // namespace
+
+CommandLine CommandLine::parse(const QStringList& arguments)
+{
+    CommandLine cl;
+    if (arguments.isEmpty())
+        return cl;
+    const QString first = arguments.first();
+    if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
+        cl.command = Command::Version;
+    } else if (first == QLatin1String("--help") || first == QLatin1String("-h") || first == QLatin1String("help")) {
+        cl.command = Command::Help;
+    } else if (first == QLatin1String("run")) {
+        cl.command = Command::Run;
+        parseRun(arguments.mid(1), cl);
+    } else if (first == QLatin1String("doctor")) {
+        cl.command = Command::Doctor;
+        if (arguments.size() > 1)
+            cl.error = QStringLiteral("doctor takes no arguments.");
+    } else if (first.startsWith(QLatin1Char('-'))) {
+        // Qt's own GUI options (-platform, -style ...) pass through to the app.
+        cl.command = Command::Gui;
+        cl.guiArguments = arguments;
+    } else {
+        cl.command = Command::Help;
+        cl.error = QStringLiteral("Unknown command \"%1\": see codecourier --help.").arg(first);
+    }
+    return cl;
+}
+
+} // namespace cc

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "RunSpec.h"
+
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace cc {
+
+/// Options of `codecourier run`, as typed. Limits the user did not give stay unset so that the
+/// settings' defaults apply.
+struct RunOptions
+{
+    QString file;                   ///< path, "-" for stdin, empty = stdin
+    QString language;               ///< --lang, canonical name once resolved
+    QString backend = QStringLiteral("docker");
+    QString image;
+    std::optional<int> timeoutMs;
+    std::optional<qint64> memoryBytes;
+    std::optional<double> cpus;
+    std::optional<int> pids;
+    std::optional<qint64> outputBytes;
+    bool allowNetwork = false;
+    QString mountDir;
+    QString stdinFile;
+    QList<QPair<QString, QString>> env;
+    bool json = false;
+    QString runtime;                ///< --runtime runsc (gVisor)
+};
+
+/// What the command line asked for.
+struct CommandLine
+{
+    enum class Command { Gui, Run, Doctor, Version, Help };
+    Command command = Command::Gui;
+    RunOptions run;
+    QString error;                  ///< non-empty: the arguments are wrong; say this and exit 125
+    QStringList guiArguments;       ///< passed on to the GUI
+    bool helpForRun = false;        ///< `run --help`
+
+    /// Parses argv without the program name. Pure: no I/O, no exit().
+    static CommandLine parse(const QStringList& arguments);
+    static QString helpText();
+    static QString runHelpText();
+};
+
+/// Parses "1048576", "512K", "10M", "1G" (binary units) into bytes; std::nullopt when invalid.
+std::optional<qint64> parseByteSize(const QString& text);
+
+} // namespace cc

@@ -1,0 +1,206 @@
+#include "RunCommand.h"
+
+#include "Backend.h"
+#include "Language.h"
+#include "Run.h"
+#include "Settings.h"
+#include "VerdictDecider.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QTimer>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace cc {
+
+void writeFully(int fd, const QByteArray& bytes)
+{
+    const char* data = bytes.constData();
+    qsizetype left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, data, size_t(left));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return;  // a closed pipe: nothing more to say there
+        }
+        data += n;
+        left -= n;
+    }
+}
+
+RunCommand::RunCommand(const RunOptions& options, const Settings& settings, Backend* backend, QObject* parent)
+    : QObject(parent), m_options(options), m_settings(settings), m_backend(backend)
+{
+}
+
+void RunCommand::fail(const QString& sentence)
+{
+    RunResult result;
+    result.verdict = Verdict::BackendError;
+    result.message = sentence;
+    result.backend = m_backend->name();
+    if (m_options.json)
+        writeFully(1, jsonDocument(result, m_options.language, {}, {}));
+    else
+        writeFully(2, (QStringLiteral("codecourier: ") + sentence + QLatin1Char('\n')).toUtf8());
+    QTimer::singleShot(0, this, [this] { m_done(125); });
+}
+
+void RunCommand::start(std::function<void(int)> done)
+{
+    m_done = std::move(done);
+    const Language* language = LanguageTable::find(m_options.language);
+    if (!language) {
+        fail(QStringLiteral("Unknown language \"%1\".").arg(m_options.language));
+        return;
+    }
+
+    QByteArray code;
+    if (m_options.file.isEmpty() || m_options.file == QLatin1String("-")) {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly)) {
+            fail(QStringLiteral("Could not read the snippet from standard input."));
+            return;
+        }
+        code = in.readAll();
+    } else {
+        QFile in(m_options.file);
+        if (!in.open(QIODevice::ReadOnly)) {
+            fail(QStringLiteral("Could not read %1: %2. Check the path.").arg(m_options.file, in.errorString()));
+            return;
+        }
+        code = in.readAll();
+    }
+
+    RunSpec spec;
+    spec.language = language->name;
+    spec.image = m_options.image.isEmpty() ? m_settings.imageForLanguage(language->name) : m_options.image;
+    spec.files.append({language->fileName, code});
+    spec.command = language->command;
+    spec.env = m_options.env;
+    spec.runtime = m_options.runtime;
+    spec.limits = m_settings.defaultLimits();
+    if (m_options.timeoutMs)
+        spec.limits.wallTimeoutMs = *m_options.timeoutMs;
+    if (m_options.memoryBytes)
+        spec.limits.memoryBytes = *m_options.memoryBytes;
+    if (m_options.cpus)
+        spec.limits.cpus = *m_options.cpus;
+    if (m_options.pids)
+        spec.limits.pids = *m_options.pids;
+    if (m_options.outputBytes)
+        spec.limits.outputBytes = *m_options.outputBytes;
+    spec.grants.network = m_options.allowNetwork;
+    if (!m_options.mountDir.isEmpty())
+        spec.grants.hostFolder = QFileInfo(m_options.mountDir).absoluteFilePath();
+    if (!m_options.stdinFile.isEmpty()) {
+        QFile in(m_options.stdinFile);
+        if (!in.open(QIODevice::ReadOnly)) {
+            fail(QStringLiteral("Could not read the stdin file %1: %2.").arg(m_options.stdinFile, in.errorString()));
+            return;
+        }
+        spec.stdinData = in.readAll();
+        spec.hasStdin = true;
+    }
+
+    m_run = m_backend->start(spec, this);
+    connect(m_run, &Run::output, this, [this](Run::Stream stream, const QByteArray& bytes) {
+        if (m_options.json)
+            (stream == Run::Stream::Stdout ? m_stdout : m_stderr).append(bytes);
+        else
+            writeFully(stream == Run::Stream::Stdout ? 1 : 2, bytes);
+    });
+    connect(m_run, &Run::finished, this, [this](const RunResult& result) {
+        if (m_options.json)
+            writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr));
+        else
+            writeFully(2, (summaryLine(result) + QLatin1Char('\n')).toUtf8());
+        m_done(exitStatusFor(result));
+    });
+}
+
+void RunCommand::interrupt()
+{
+    if (m_run)
+        m_run->cancel();
+}
+
+int RunCommand::exitStatusFor(const RunResult& result)
+{
+    switch (result.verdict) {
+    case Verdict::Ok:
+        return 0;
+    case Verdict::ExitNonzero:
+    case Verdict::PidsLimit:
+        return result.exitCode >= 0 && result.exitCode <= 255 ? result.exitCode : 1;
+    case Verdict::Timeout:
+        return 124;
+    case Verdict::MemoryLimit:
+        return 137;
+    case Verdict::OutputLimit:
+        return 141;
+    case Verdict::Cancelled:
+        return 130;
+    case Verdict::BackendError:
+        return 125;
+    }
+    return 125;
+}
+
+QString RunCommand::summaryLine(const RunResult& result)
+{
+    QStringList figures;
+    if (result.exitCode >= 0)
+        figures << QStringLiteral("exit %1").arg(result.exitCode);
+    figures << QStringLiteral("wall %1").arg(humanDuration(result.wallMs));
+    if (result.cpuMs >= 0)
+        figures << QStringLiteral("cpu %1").arg(humanDuration(result.cpuMs));
+    if (result.peakMemoryBytes >= 0)
+        figures << QStringLiteral("peak memory %1%2 of %3")
+                       .arg(result.peakMemoryIsSample ? QStringLiteral("~") : QString(), humanBytes(result.peakMemoryBytes),
+                            humanBytes(result.memoryLimitBytes));
+    if (result.outputTruncated)
+        figures << QStringLiteral("output truncated at %1").arg(humanBytes(result.outputBytes));
+    return QStringLiteral("codecourier: %1: %2 [%3]")
+        .arg(verdictName(result.verdict), result.message, figures.join(QStringLiteral(", ")));
+}
+
+QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
+                                    const QByteArray& err)
+{
+    using nlohmann::json;
+    auto orNull = [](qint64 v) { return v < 0 ? json(nullptr) : json(v); };
+    json mounts = json::array();
+    if (!result.mountedFolder.isEmpty())
+        mounts.push_back({{"host", result.mountedFolder.toStdString()},
+                          {"target", kHostFolderMountPoint},
+                          {"read_only", true}});
+    // Output bytes are not guaranteed UTF-8: invalid sequences become U+FFFD, never an error.
+    const json doc = {
+        {"verdict", verdictName(result.verdict).toStdString()},
+        {"message", result.message.toStdString()},
+        {"exit_code", orNull(result.exitCode)},
+        {"signal", result.signal > 0 ? json(result.signal) : json(nullptr)},
+        {"stdout", QString::fromUtf8(out).toStdString()},
+        {"stderr", QString::fromUtf8(err).toStdString()},
+        {"wall_ms", result.wallMs},
+        {"cpu_ms", orNull(result.cpuMs)},
+        {"peak_memory_bytes", orNull(result.peakMemoryBytes)},
+        {"peak_memory_is_sample", result.peakMemoryIsSample},
+        {"memory_limit_bytes", result.memoryLimitBytes},
+        {"output_bytes", result.outputBytes},
+        {"output_truncated", result.outputTruncated},
+        {"backend", result.backend.toStdString()},
+        {"image", result.image.toStdString()},
+        {"sandbox_id", result.sandboxId.toStdString()},
+        {"language", language.toStdString()},
+        {"network", result.network},
+        {"mounts", mounts},
+    };
+    return QByteArray::fromStdString(doc.dump(2)) + '\n';
+}
+
+} // namespace cc

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "CommandLine.h"
+#include "RunResult.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <functional>
+
+namespace cc {
+
+class Backend;
+class Run;
+class Settings;
+
+/// `codecourier run`: turns the options into a RunSpec, runs it on a backend, streams its
+/// output to this process's stdout and stderr (or collects it for --json) and ends with the
+/// exit status the help text promises.
+class RunCommand : public QObject
+{
+    Q_OBJECT
+public:
+    RunCommand(const RunOptions& options, const Settings& settings, Backend* backend, QObject* parent = nullptr);
+
+    /// Starts; done(exitStatus) is called once, when the run ended and its sandbox is gone.
+    void start(std::function<void(int exitStatus)> done);
+    /// Stops the run (Ctrl+C); it ends as `cancelled`.
+    void interrupt();
+
+    /// The process exit status for a result: the program's own, 124, 137, 141, 130 or 125.
+    static int exitStatusFor(const RunResult& result);
+    /// The one-line summary printed to stderr.
+    static QString summaryLine(const RunResult& result);
+    /// The --json document.
+    static QByteArray jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
+                                   const QByteArray& err);
+
+private:
+    void fail(const QString& sentence);
+
+    RunOptions m_options;
+    const Settings& m_settings;
+    Backend* m_backend;
+    Run* m_run = nullptr;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    std::function<void(int)> m_done;
+};
+
+/// Writes all of bytes to a file descriptor, retrying short writes and EINTR.
+void writeFully(int fd, const QByteArray& bytes);
+
+} // namespace cc

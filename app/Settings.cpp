@@ -1,0 +1,83 @@
+#include "Settings.h"
+
+#include "Language.h"
+
+#include <QSettings>
+
+namespace cc {
+
+namespace {
+const QString kImagePrefix = QStringLiteral("images/");
+const QString kTimeout = QStringLiteral("limits/timeoutMs");
+const QString kMemory = QStringLiteral("limits/memoryBytes");
+const QString kCpus = QStringLiteral("limits/cpus");
+const QString kPids = QStringLiteral("limits/pids");
+const QString kOutput = QStringLiteral("limits/outputBytes");
+const QString kDockerHost = QStringLiteral("docker/host");
+} // namespace
+
+Settings::Settings()
+    : m_settings(std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("codecourier"),
+                                             QStringLiteral("codecourier")))
+{
+}
+
+Settings::Settings(const QString& filePath) : m_settings(std::make_unique<QSettings>(filePath, QSettings::IniFormat)) {}
+
+Settings::~Settings() = default;
+
+QString Settings::filePath() const
+{
+    return m_settings->fileName();
+}
+
+QString Settings::imageForLanguage(const QString& language) const
+{
+    const QString stored = m_settings->value(kImagePrefix + language).toString().trimmed();
+    if (!stored.isEmpty())
+        return stored;
+    const Language* lang = LanguageTable::find(language);
+    return lang ? lang->defaultImage : QString();
+}
+
+void Settings::setImageForLanguage(const QString& language, const QString& image)
+{
+    if (image.trimmed().isEmpty())
+        m_settings->remove(kImagePrefix + language);
+    else
+        m_settings->setValue(kImagePrefix + language, image.trimmed());
+}
+
+Limits Settings::defaultLimits() const
+{
+    const Limits defaults;
+    Limits limits = defaults;
+    limits.wallTimeoutMs = m_settings->value(kTimeout, defaults.wallTimeoutMs).toInt();
+    limits.memoryBytes = m_settings->value(kMemory, defaults.memoryBytes).toLongLong();
+    limits.cpus = m_settings->value(kCpus, defaults.cpus).toDouble();
+    limits.pids = m_settings->value(kPids, defaults.pids).toInt();
+    limits.outputBytes = m_settings->value(kOutput, defaults.outputBytes).toLongLong();
+    // A hand-edited file with a nonsensical value must not weaken or break runs.
+    return validateLimits(limits).isEmpty() ? limits : defaults;
+}
+
+void Settings::setDefaultLimits(const Limits& limits)
+{
+    m_settings->setValue(kTimeout, limits.wallTimeoutMs);
+    m_settings->setValue(kMemory, limits.memoryBytes);
+    m_settings->setValue(kCpus, limits.cpus);
+    m_settings->setValue(kPids, limits.pids);
+    m_settings->setValue(kOutput, limits.outputBytes);
+}
+
+QString Settings::dockerHost() const
+{
+    return m_settings->value(kDockerHost).toString();
+}
+
+void Settings::setDockerHost(const QString& dockerHost)
+{
+    m_settings->setValue(kDockerHost, dockerHost.trimmed());
+}
+
+} // namespace cc

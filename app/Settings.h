@@ -1,0 +1,41 @@
+#pragma once
+
+#include "RunSpec.h"
+
+#include <QString>
+#include <memory>
+
+class QSettings;
+
+namespace cc {
+
+/// The one typed door to CodeCourier's settings: every key, its default and its validation live
+/// here. Secrets (API keys) never go through this class; they belong in the system keychain.
+class Settings
+{
+public:
+    /// The user's settings file (XDG config folder: codecourier/codecourier.conf).
+    Settings();
+    /// A settings file at an explicit path (tests use a temporary one).
+    explicit Settings(const QString& filePath);
+    ~Settings();
+
+    /// The image that runs a language; the language table's default unless the user chose one.
+    QString imageForLanguage(const QString& language) const;
+    void setImageForLanguage(const QString& language, const QString& image);
+
+    /// Default limits for new runs, each validated; an invalid stored value falls back to the default.
+    Limits defaultLimits() const;
+    void setDefaultLimits(const Limits& limits);
+
+    /// DOCKER_HOST-style endpoint chosen in the settings; empty = the environment or the default socket.
+    QString dockerHost() const;
+    void setDockerHost(const QString& dockerHost);
+
+    QString filePath() const;
+
+private:
+    std::unique_ptr<QSettings> m_settings;
+};
+
+} // namespace cc

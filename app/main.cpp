@@ -1,0 +1,117 @@
+// The composition root: the one file that knows every layer. It reads the command line, builds
+// the engine (HTTP client, Docker backend) and hands it to the command line or to the window.
+#include "CommandLine.h"
+#include "DoctorCommand.h"
+#include "MainWindow.h"
+#include "RunCommand.h"
+#include "Settings.h"
+#include "SignalWatcher.h"
+#include "docker/DockerBackend.h"
+#include "http/HttpClient.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <Qsci/qsciglobal.h>
+#include <memory>
+
+namespace {
+
+QString versionText()
+{
+    return QStringLiteral("codecourier %1 (Qt %2, QScintilla %3)\n")
+        .arg(QStringLiteral(CODECOURIER_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QSCINTILLA_VERSION_STR));
+}
+
+cc::docker::DockerEndpoint endpointFor(const cc::Settings& settings)
+{
+    // The environment wins over the settings, as with the docker CLI.
+    if (!qEnvironmentVariableIsEmpty("DOCKER_HOST") || settings.dockerHost().isEmpty())
+        return cc::docker::DockerEndpoint::fromEnvironment();
+    return cc::docker::DockerEndpoint::fromDockerHost(settings.dockerHost());
+}
+
+int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
+{
+    QCoreApplication app(argc, argv);
+    cc::Settings settings;
+    cc::http::HttpClient http;
+    cc::docker::DockerBackend backend(&http, endpointFor(settings));
+    cc::SignalWatcher signalWatcher;
+
+    int exitStatus = 125;
+    int pending = 0;
+    auto settle = [&] {
+        if (--pending == 0)
+            QCoreApplication::exit(exitStatus);
+    };
+
+    std::unique_ptr<cc::RunCommand> run;
+    std::unique_ptr<cc::DoctorCommand> doctor;
+    if (cl.command == cc::CommandLine::Command::Run) {
+        // Containers and networks a crashed earlier process left behind go now, beside this run.
+        ++pending;
+        backend.sweepOrphans([&](int, const QString&) { settle(); });
+        ++pending;
+        run = std::make_unique<cc::RunCommand>(cl.run, settings, &backend);
+        bool interrupted = false;
+        QObject::connect(&signalWatcher, &cc::SignalWatcher::received, &app, [&](int) {
+            if (interrupted)
+                std::_Exit(130);  // a second Ctrl+C: leave now; the sandbox ends by itself
+            interrupted = true;
+            run->interrupt();
+        });
+        run->start([&](int status) {
+            exitStatus = status;
+            settle();
+        });
+    } else {
+        ++pending;
+        doctor = std::make_unique<cc::DoctorCommand>(backend.api(), settings);
+        doctor->start([&](int status) {
+            exitStatus = status;
+            settle();
+        });
+    }
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const cc::CommandLine cl = cc::CommandLine::parse(arguments);
+
+    if (!cl.error.isEmpty()) {
+        cc::writeFully(2, (QStringLiteral("codecourier: ") + cl.error + QLatin1Char('\n')).toUtf8());
+        return 125;
+    }
+    switch (cl.command) {
+    case cc::CommandLine::Command::Version:
+        cc::writeFully(1, versionText().toUtf8());
+        return 0;
+    case cc::CommandLine::Command::Help:
+        cc::writeFully(1, (cl.helpForRun ? cc::CommandLine::runHelpText() : cc::CommandLine::helpText()).toUtf8());
+        return 0;
+    case cc::CommandLine::Command::Run:
+    case cc::CommandLine::Command::Doctor:
+        return runCommandLine(argc, argv, cl);
+    case cc::CommandLine::Command::Gui:
+        break;
+    }
+
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        cc::writeFully(2, QByteArray("codecourier: no display to open the window on. Run it in a desktop session, "
+                                     "under `xvfb-run`, or use the command line (codecourier --help).\n"));
+        return 1;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("CodeCourier"));
+    QApplication::setDesktopFileName(QStringLiteral("org.codecourier.CodeCourier"));
+    cc::MainWindow window;
+    window.show();
+    return app.exec();
+}

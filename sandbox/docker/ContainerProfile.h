@@ -1,0 +1,28 @@
+#pragma once
+
+#include "RunSpec.h"
+
+#include <QMap>
+#include <QString>
+#include <nlohmann/json.hpp>
+
+namespace cc::docker {
+
+/// Where the run's container lives, decided by the backend before the profile is built.
+struct ContainerPlacement
+{
+    QString networkName;          ///< empty: NetworkMode "none"; else a network CodeCourier created for the run
+    QString hostFolder;           ///< canonical, already checked by MountPolicy; empty: no mount
+    QMap<QString, QString> labels;
+    int idleSeconds = 3600;       ///< life of the idle process: a container whose owner vanished ends itself
+};
+
+/// The uid:gid every snippet runs as (nobody:nogroup), never root.
+inline constexpr const char* kSandboxUser = "65534:65534";
+
+/// Builds the body of POST /containers/create for one run: the hardened profile of DESIGN.md.
+/// A pure function so that a unit test can read every field. The container's own process is an
+/// idle sleep under Docker's init; the snippet runs later through an exec.
+nlohmann::json hardenedContainerConfig(const RunSpec& spec, const ContainerPlacement& placement);
+
+} // namespace cc::docker

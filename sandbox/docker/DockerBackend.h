@@ -1,0 +1,47 @@
+#pragma once
+
+#include "Backend.h"
+#include "DockerEndpoint.h"
+
+#include <QMap>
+#include <functional>
+
+namespace cc::http {
+class HttpClient;
+}
+
+namespace cc::docker {
+
+class DockerApi;
+
+/// Runs snippets in fresh, hardened containers of the local Docker engine. Every container and
+/// network it creates carries its labels, naming this process as owner, so that a later start
+/// can sweep what a crash left behind (sweepOrphans()). Lives in the thread that created it.
+class DockerBackend : public Backend
+{
+    Q_OBJECT
+public:
+    DockerBackend(http::HttpClient* http, DockerEndpoint endpoint, QObject* parent = nullptr);
+
+    QString name() const override { return QStringLiteral("docker"); }
+    Run* start(const RunSpec& spec, QObject* parent = nullptr) override;
+
+    DockerApi* api() const { return m_api; }
+
+    /// Removes labelled containers and networks whose owning process is gone (on this host).
+    /// Calls done with how many were removed, or an error sentence when the engine is unreachable.
+    void sweepOrphans(std::function<void(int removed, const QString& error)> done);
+
+    /// The label every object of ours carries, and the one naming its owner.
+    static constexpr const char* kLabel = "org.codecourier";
+    static constexpr const char* kOwnerLabel = "org.codecourier.owner";
+    /// "host/pid/start-time" of this process: unique even when pids are reused.
+    static QString ownerTag();
+    /// Whether the owner named by a tag is still alive; tags of other hosts count as alive.
+    static bool ownerAlive(const QString& tag);
+
+private:
+    DockerApi* m_api;
+};
+
+} // namespace cc::docker

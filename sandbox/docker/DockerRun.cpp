@@ -1,0 +1,558 @@
+#include "DockerRun.h"
+
+#include "CgroupReport.h"
+#include "ContainerProfile.h"
+#include "DockerApi.h"
+#include "HostFolderPolicy.h"
+#include "http/HttpClient.h"
+
+#include <QDir>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcDocker, "codecourier.docker")
+
+namespace cc::docker {
+
+namespace {
+
+constexpr int kMeasureTimeoutMs = 5'000;
+constexpr int kRemoveTimeoutMs = 20'000;
+// The idle process outlives the run's own limit by this much; it only matters if we vanish.
+constexpr int kIdleMarginSeconds = 120;
+
+nlohmann::json execCreateBody(const QStringList& cmd)
+{
+    nlohmann::json argv = nlohmann::json::array();
+    for (const QString& a : cmd)
+        argv.push_back(a.toStdString());
+    return {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true}, {"Tty", false},
+            {"Cmd", argv},          {"WorkingDir", "/workspace"}, {"User", kSandboxUser}, {"Privileged", false}};
+}
+
+const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
+
+QString shortId(const QString& id)
+{
+    return id.left(12);
+}
+
+template <typename T> T jsonNumber(const nlohmann::json& j, const char* key, T fallback)
+{
+    if (j.is_object() && j.contains(key) && j[key].is_number())
+        return j[key].get<T>();
+    return fallback;
+}
+
+} // namespace
+
+DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
+    : Run(std::move(spec), parent), m_api(api), m_setup(std::move(setup))
+{
+    m_facts.limits = this->spec().limits;
+    m_wallTimer.setSingleShot(true);
+    m_wallTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_wallTimer, &QTimer::timeout, this, [this] {
+        if (m_phase != Phase::Running)
+            return;
+        m_facts.timedOut = true;
+        emit progress(QStringLiteral("Time limit of %1 reached: killing the sandbox.")
+                          .arg(humanDuration(this->spec().limits.wallTimeoutMs)));
+        killForLimit();
+    });
+}
+
+DockerRun::~DockerRun()
+{
+    if (m_programStream)
+        m_programStream->abort();
+    if (m_statsStream)
+        m_statsStream->abort();
+}
+
+void DockerRun::begin()
+{
+    QTimer::singleShot(0, this, [this] {
+        if (isFinished() || m_phase != Phase::Idle)
+            return;
+        const RunSpec& s = spec();
+        QString problem = validateLimits(s.limits);
+        if (problem.isEmpty() && s.image.trimmed().isEmpty())
+            problem = QStringLiteral("No image is set for this language: choose one in the settings or pass --image.");
+        if (problem.isEmpty() && s.command.isEmpty())
+            problem = QStringLiteral("There is no command to run the snippet with.");
+        qint64 totalBytes = s.stdinData.size();
+        for (const SandboxFile& f : s.files) {
+            if (problem.isEmpty())
+                problem = checkWorkspacePath(f.relativePath);
+            totalBytes += f.content.size();
+        }
+        if (problem.isEmpty() && totalBytes > s.limits.tmpfsBytes / 2)
+            problem = QStringLiteral("The snippet and its stdin (%1) are too large for the sandbox's %2 workspace.")
+                          .arg(humanBytes(totalBytes), humanBytes(s.limits.tmpfsBytes));
+        if (problem.isEmpty() && !s.grants.hostFolder.isEmpty()) {
+            const HostFolderCheck check =
+                checkHostFolder(s.grants.hostFolder, QDir::homePath(), m_api->endpoint().socketPath);
+            if (!check.ok())
+                problem = check.error;
+            else
+                m_setup.hostFolder = check.canonicalPath;
+        }
+        if (problem.isEmpty() && !m_api->endpoint().error.isEmpty())
+            problem = m_api->endpoint().error;
+        if (!problem.isEmpty()) {
+            fail(problem);
+            return;
+        }
+        m_plan = planExecs(s);
+        if (!m_setup.networkName.isEmpty())
+            createNetwork();
+        else
+            createContainer();
+    });
+}
+
+void DockerRun::createNetwork()
+{
+    m_phase = Phase::CreatingNetwork;
+    emit progress(QStringLiteral("Creating network %1 for this run (network access granted).").arg(m_setup.networkName));
+    nlohmann::json labels = nlohmann::json::object();
+    for (auto it = m_setup.labels.cbegin(); it != m_setup.labels.cend(); ++it)
+        labels[it.key().toStdString()] = it.value().toStdString();
+    const nlohmann::json body = {{"Name", m_setup.networkName.toStdString()},
+                                 {"Driver", "bridge"},
+                                 {"CheckDuplicate", true},
+                                 {"Internal", false},
+                                 {"Attachable", false},
+                                 {"Labels", labels},
+                                 {"Options", {{"com.docker.network.bridge.enable_icc", "false"}}}};
+    m_api->call("POST", "/networks/create", body, this, [this](const DockerResponse& r) {
+        if (!r.ok()) {
+            fail(QStringLiteral("Could not create the run's network. %1").arg(r.error));
+            return;
+        }
+        m_networkId = QString::fromStdString(r.json().value("Id", std::string()));
+        if (m_facts.cancelled) {
+            removeAndFinish();
+            return;
+        }
+        createContainer();
+    });
+}
+
+void DockerRun::createContainer()
+{
+    m_phase = Phase::Creating;
+    const RunSpec& s = spec();
+    emit progress(QStringLiteral("Creating a sandbox from image %1.").arg(s.image));
+    ContainerPlacement placement;
+    placement.networkName = m_setup.networkName;
+    placement.hostFolder = m_setup.hostFolder;
+    placement.labels = m_setup.labels;
+    placement.idleSeconds = s.limits.wallTimeoutMs / 1000 + kIdleMarginSeconds;
+    const nlohmann::json body = hardenedContainerConfig(s, placement);
+    const QByteArray path = "/containers/create?name=" + DockerApi::query(m_setup.containerName);
+    m_api->call("POST", path, body, this, [this](const DockerResponse& r) {
+        if (!r.ok()) {
+            QString why = r.error;
+            if (r.status == 404)
+                why = QStringLiteral("The image %1 is not in the Docker engine. Build CodeCourier's runner image with "
+                                     "`packaging/images/build-images.sh`, or pull the image (`docker pull %1`).")
+                          .arg(spec().image);
+            fail(why);
+            return;
+        }
+        m_containerId = QString::fromStdString(r.json().value("Id", std::string()));
+        if (m_containerId.isEmpty()) {
+            fail(QStringLiteral("Docker created a container but did not say its id: the engine's answer was garbled."));
+            return;
+        }
+        emit created(m_containerId);
+        if (m_facts.cancelled) {
+            removeAndFinish();
+            return;
+        }
+        startContainer();
+    });
+}
+
+void DockerRun::startContainer()
+{
+    m_phase = Phase::Starting;
+    m_api->call("POST", "/containers/" + m_containerId.toLatin1() + "/start", nullptr, this,
+                [this](const DockerResponse& r) {
+                    if (m_phase != Phase::Starting)
+                        return;
+                    if (!r.ok()) {
+                        fail(QStringLiteral("The sandbox could not start. %1").arg(r.error));
+                        return;
+                    }
+                    const Limits& l = spec().limits;
+                    emit progress(QStringLiteral("Sandbox %1 started: %2, %3, %4 memory, %5 CPU, %6 processes.")
+                                      .arg(shortId(m_containerId),
+                                           m_setup.networkName.isEmpty() ? QStringLiteral("no network")
+                                                                         : QStringLiteral("network granted"),
+                                           m_setup.hostFolder.isEmpty()
+                                               ? QStringLiteral("no host folder")
+                                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder,
+                                                                                          QLatin1String(kHostFolderMountPoint)),
+                                           humanBytes(l.memoryBytes))
+                                      .arg(l.cpus)
+                                      .arg(l.pids));
+                    startStats();
+                    m_phase = Phase::Delivering;
+                    runNextDelivery();
+                });
+}
+
+void DockerRun::startStats()
+{
+    m_statsStream = m_api->stream("GET", "/containers/" + m_containerId.toLatin1() + "/stats?stream=true", nullptr, this);
+    connect(m_statsStream, &http::HttpReply::dataReceived, this, &DockerRun::onStatsData);
+    connect(m_statsStream, &http::HttpReply::finished, m_statsStream, &QObject::deleteLater);
+}
+
+void DockerRun::onStatsData(const QByteArray& bytes)
+{
+    if (m_statsStream && m_statsStream->status() != 200)
+        return;
+    m_statsBuffer.append(bytes);
+    qsizetype newline;
+    while ((newline = m_statsBuffer.indexOf('\n')) >= 0) {
+        const QByteArray line = m_statsBuffer.left(newline);
+        m_statsBuffer.remove(0, newline + 1);
+        const auto j = nlohmann::json::parse(line.constBegin(), line.constEnd(), nullptr, false);
+        if (!j.is_object())
+            continue;
+        const auto& cpu = j.value("cpu_stats", nlohmann::json::object());
+        const qint64 cpuNs = jsonNumber<qint64>(cpu.value("cpu_usage", nlohmann::json::object()), "total_usage", -1);
+        const auto& mem = j.value("memory_stats", nlohmann::json::object());
+        qint64 usage = jsonNumber<qint64>(mem, "usage", -1);
+        if (usage < 0)
+            continue;  // a container that is gone reports empty figures
+        // As `docker stats` does: page cache that can be dropped at once is not counted as use.
+        const auto& memStats = mem.value("stats", nlohmann::json::object());
+        const qint64 inactiveFile = jsonNumber<qint64>(memStats, "total_inactive_file",
+                                                       jsonNumber<qint64>(memStats, "inactive_file", 0));
+        if (inactiveFile > 0 && inactiveFile < usage)
+            usage -= inactiveFile;
+        const qint64 maxUsage = jsonNumber<qint64>(mem, "max_usage", -1);
+        m_maxSampledMemory = qMax(m_maxSampledMemory, qMax(usage, maxUsage));
+
+        const qint64 nowMs = m_wallClock.isValid() ? m_wallClock.elapsed() : 0;
+        StatsSample sample;
+        sample.elapsedMs = nowMs;
+        sample.cpuMs = cpuNs >= 0 ? cpuNs / 1'000'000 : 0;
+        sample.memoryBytes = usage;
+        sample.memoryLimitBytes = jsonNumber<qint64>(mem, "limit", spec().limits.memoryBytes);
+        sample.pids = jsonNumber<int>(j.value("pids_stats", nlohmann::json::object()), "current", 0);
+        if (m_lastCpuNs >= 0 && cpuNs >= m_lastCpuNs && nowMs > m_lastSampleMs)
+            sample.cpuPercent = double(cpuNs - m_lastCpuNs) / 1e4 / double(nowMs - m_lastSampleMs);
+        m_lastCpuNs = cpuNs;
+        m_lastSampleMs = nowMs;
+        m_lastSample = sample;
+        if (m_phase == Phase::Running)
+            emit stats(sample);
+    }
+}
+
+void DockerRun::execBuffered(const QStringList& cmd, int timeoutMs,
+                             std::function<void(const DockerResponse&, int, const QByteArray&, const QByteArray&)> done)
+{
+    const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
+    m_api->call("POST", createPath, execCreateBody(cmd), this, [this, timeoutMs, done](const DockerResponse& r) {
+        if (!r.ok()) {
+            done(r, -1, {}, {});
+            return;
+        }
+        const QByteArray execId = QByteArray::fromStdString(r.json().value("Id", std::string()));
+        m_api->call(
+            "POST", "/exec/" + execId + "/start", kExecStartBody, this,
+            [this, execId, done](const DockerResponse& started) {
+                if (!started.ok()) {
+                    done(started, -1, {}, {});
+                    return;
+                }
+                QByteArray out, err;
+                DockerFrameDecoder decoder;
+                for (const auto& chunk : decoder.feed(started.body))
+                    (chunk.stream == DockerFrameDecoder::Stream::Stderr ? err : out).append(chunk.payload);
+                m_api->call("GET", "/exec/" + execId + "/json", nullptr, this,
+                            [done, out, err](const DockerResponse& inspected) {
+                                const int code = jsonNumber<int>(inspected.json(), "ExitCode", -1);
+                                done(inspected, code, out, err);
+                            });
+            },
+            timeoutMs);
+    });
+}
+
+void DockerRun::runNextDelivery()
+{
+    if (m_phase != Phase::Delivering)
+        return;
+    if (m_deliveryIndex >= m_plan.deliveryExecs.size()) {
+        startProgram();
+        return;
+    }
+    const QStringList cmd = m_plan.deliveryExecs.at(m_deliveryIndex++);
+    execBuffered(cmd, 60'000, [this](const DockerResponse& r, int code, const QByteArray&, const QByteArray& err) {
+        if (m_phase != Phase::Delivering)
+            return;
+        if (!r.ok() || code != 0) {
+            fail(QStringLiteral("The snippet's files could not be copied into the sandbox. %1")
+                     .arg(r.ok() ? QString::fromUtf8(err).trimmed() : r.error));
+            return;
+        }
+        runNextDelivery();
+    });
+}
+
+void DockerRun::startProgram()
+{
+    const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
+    m_api->call("POST", createPath, execCreateBody(m_plan.runExec), this, [this](const DockerResponse& r) {
+        if (m_phase != Phase::Delivering)
+            return;
+        if (!r.ok()) {
+            fail(QStringLiteral("The program could not be started in the sandbox. %1").arg(r.error));
+            return;
+        }
+        m_execId = QString::fromStdString(r.json().value("Id", std::string()));
+        m_phase = Phase::Running;
+        m_programStream = m_api->stream("POST", "/exec/" + m_execId.toLatin1() + "/start", kExecStartBody, this);
+        connect(m_programStream, &http::HttpReply::headersReceived, this, [this](int status) {
+            if (status != 200)
+                return;  // the error body follows and is reported when the stream ends
+            m_wallClock.start();
+            m_wallTimer.start(spec().limits.wallTimeoutMs);
+            emit started();
+        });
+        connect(m_programStream, &http::HttpReply::dataReceived, this, &DockerRun::onProgramOutput);
+        connect(m_programStream, &http::HttpReply::finished, this, &DockerRun::onProgramStreamEnded);
+    });
+}
+
+void DockerRun::onProgramOutput(const QByteArray& bytes)
+{
+    if (m_phase != Phase::Running || !m_programStream)
+        return;
+    if (m_programStream->status() != 200) {
+        m_stderrHead.append(bytes.left(4096 - m_stderrHead.size()));
+        return;
+    }
+    const auto chunks = m_decoder.feed(bytes);
+    if (m_decoder.hasError()) {
+        fail(QStringLiteral("Docker sent an output stream that is not in its documented format; the run was stopped."));
+        return;
+    }
+    const qint64 cap = spec().limits.outputBytes;
+    for (const auto& chunk : chunks) {
+        const Stream stream = chunk.stream == DockerFrameDecoder::Stream::Stderr ? Stream::Stderr : Stream::Stdout;
+        if (stream == Stream::Stderr && m_stderrHead.size() < 512)
+            m_stderrHead.append(chunk.payload.left(512 - m_stderrHead.size()));
+        const qint64 room = cap - m_outputBytes;
+        if (chunk.payload.size() > room) {
+            if (room > 0)
+                emit output(stream, chunk.payload.left(room));
+            m_outputBytes = cap;
+            m_outputTruncated = true;
+            m_facts.outputLimitReached = true;
+            emit progress(QStringLiteral("Output limit of %1 reached: killing the sandbox.").arg(humanBytes(cap)));
+            killForLimit();
+            return;
+        }
+        m_outputBytes += chunk.payload.size();
+        emit output(stream, chunk.payload);
+    }
+}
+
+void DockerRun::onProgramStreamEnded()
+{
+    http::HttpReply* reply = m_programStream;
+    if (!reply)
+        return;
+    m_programStream = nullptr;
+    reply->deleteLater();
+    if (m_phase != Phase::Running)
+        return;  // we ended it ourselves (limit, cancel, failure) and are already cleaning up
+    m_wallTimer.stop();
+    m_facts.wallMs = m_wallClock.isValid() ? m_wallClock.elapsed() : 0;
+    if (!reply->errorString().isEmpty()) {
+        fail(QStringLiteral("The connection to Docker broke during the run: %1")
+                 .arg(m_api->describeTransportError(reply->errorString())));
+        return;
+    }
+    if (reply->status() != 200) {
+        fail(QStringLiteral("The program could not be started in the sandbox. %1")
+                 .arg(DockerApi::describeApiError(reply->status(), m_stderrHead)));
+        return;
+    }
+    measure();
+}
+
+void DockerRun::measure()
+{
+    m_phase = Phase::Measuring;
+    auto pending = std::make_shared<int>(2);
+    auto maybeDone = [this, pending] {
+        if (--*pending == 0 && m_phase == Phase::Measuring)
+            removeAndFinish();
+    };
+    m_api->call("GET", "/exec/" + m_execId.toLatin1() + "/json", nullptr, this, [this, maybeDone](const DockerResponse& r) {
+        const auto j = r.json();
+        if (r.ok() && j.is_object() && j.contains("ExitCode") && j["ExitCode"].is_number())
+            m_facts.exitStatus = j["ExitCode"].get<int>();
+        else
+            m_facts.backendError = QStringLiteral("Docker did not report how the program exited. %1").arg(r.error);
+        maybeDone();
+    });
+    // The kernel's own figures, read from inside the sandbox. A sandbox at its pids limit cannot
+    // start this exec; the sampled figures stand in then.
+    execBuffered(CgroupReport::command(), kMeasureTimeoutMs,
+                 [this, maybeDone](const DockerResponse& r, int code, const QByteArray& out, const QByteArray&) {
+                     if (r.ok() && code == 0) {
+                         const CgroupReport report = CgroupReport::parse(out);
+                         m_cpuNs = report.cpuNs;
+                         m_peakMemory = report.peakMemoryBytes;
+                         m_facts.oomKills = report.oomKills;
+                         m_facts.pidsLimitHits = report.pidsLimitHits;
+                     } else {
+                         qCDebug(lcDocker) << "cgroup figures unavailable:" << r.error << code;
+                     }
+                     maybeDone();
+                 });
+}
+
+void DockerRun::killForLimit()
+{
+    if (m_phase == Phase::Removing || m_phase == Phase::Done)
+        return;
+    m_wallTimer.stop();
+    if (m_wallClock.isValid())
+        m_facts.wallMs = m_wallClock.elapsed();
+    removeAndFinish();
+}
+
+void DockerRun::cancel()
+{
+    if (isFinished() || m_facts.cancelled)
+        return;
+    m_facts.cancelled = true;
+    switch (m_phase) {
+    case Phase::Idle:
+        finishNow();
+        return;
+    case Phase::CreatingNetwork:
+    case Phase::Creating:
+        // The engine may already have made it: wait for its id, then remove it.
+        emit progress(QStringLiteral("Stopping: waiting for Docker to hand over the sandbox so it can be removed."));
+        return;
+    case Phase::Removing:
+    case Phase::Done:
+        return;
+    default:
+        emit progress(QStringLiteral("Stopped by you: removing the sandbox."));
+        killForLimit();
+        return;
+    }
+}
+
+void DockerRun::fail(const QString& sentence)
+{
+    if (m_facts.backendError.isEmpty())
+        m_facts.backendError = sentence;
+    if (m_wallClock.isValid() && m_facts.wallMs == 0)
+        m_facts.wallMs = m_wallClock.elapsed();
+    removeAndFinish();
+}
+
+void DockerRun::removeAndFinish()
+{
+    if (m_phase == Phase::Removing || m_phase == Phase::Done)
+        return;
+    m_phase = Phase::Removing;
+    m_wallTimer.stop();
+    if (m_statsStream)
+        m_statsStream->abort();
+    if (m_containerId.isEmpty()) {
+        removeNetworkAndFinish();
+        return;
+    }
+    m_api->call(
+        "DELETE", "/containers/" + m_containerId.toLatin1() + "?force=true&v=true", nullptr, this,
+        [this](const DockerResponse& r) {
+            // 404: already gone; 409: the engine's auto-removal got there first. Both are fine.
+            if (!r.ok() && r.status != 404 && r.status != 409) {
+                const QString note = QStringLiteral(" The sandbox %1 could not be removed (%2); it ends by itself "
+                                                    "within minutes and is swept at the next start.")
+                                         .arg(shortId(m_containerId), r.error);
+                m_cleanupNote += note;
+            } else {
+                emit progress(QStringLiteral("Sandbox %1 removed.").arg(shortId(m_containerId)));
+            }
+            if (m_programStream)
+                m_programStream->abort();
+            removeNetworkAndFinish();
+        },
+        kRemoveTimeoutMs);
+}
+
+void DockerRun::removeNetworkAndFinish()
+{
+    if (m_networkId.isEmpty()) {
+        finishNow();
+        return;
+    }
+    m_api->call("DELETE", "/networks/" + m_networkId.toLatin1(), nullptr, this, [this](const DockerResponse& r) {
+        if (!r.ok() && r.status != 404)
+            m_cleanupNote += QStringLiteral(" The run's network could not be removed (%1); it is swept at the next start.")
+                                 .arg(r.error);
+        finishNow();
+    });
+}
+
+void DockerRun::finishNow()
+{
+    if (m_phase == Phase::Done)
+        return;
+    m_phase = Phase::Done;
+    if (m_programStream)
+        m_programStream->abort();
+    if (m_statsStream)
+        m_statsStream->abort();
+
+    // Exact kernel figures when the measuring exec ran; otherwise the best sample.
+    if (m_cpuNs < 0 && m_lastCpuNs >= 0)
+        m_cpuNs = m_lastCpuNs;
+    if (m_peakMemory < 0 && m_maxSampledMemory >= 0) {
+        m_peakMemory = m_maxSampledMemory;
+        m_peakIsSample = true;
+    }
+    m_facts.peakMemoryBytes = m_peakMemory;
+
+    // A failure of the delivery script, not of the program: the program never ran.
+    if (m_facts.exitStatus == kDeliveryFailedExitCode && m_stderrHead.startsWith(kDeliveryFailedMarker))
+        m_facts.backendError = QString::fromUtf8(m_stderrHead).trimmed();
+
+    const VerdictDecision decision = decideVerdict(m_facts);
+    RunResult result;
+    result.verdict = decision.verdict;
+    result.exitCode = decision.exitCode;
+    result.signal = decision.signal;
+    result.message = decision.message + m_cleanupNote;
+    result.wallMs = m_facts.wallMs;
+    result.cpuMs = m_cpuNs >= 0 ? m_cpuNs / 1'000'000 : -1;
+    result.peakMemoryBytes = m_peakMemory;
+    result.peakMemoryIsSample = m_peakIsSample;
+    result.memoryLimitBytes = spec().limits.memoryBytes;
+    result.outputBytes = m_outputBytes;
+    result.outputTruncated = m_outputTruncated;
+    result.backend = QStringLiteral("docker");
+    result.image = spec().image;
+    result.sandboxId = m_containerId;
+    result.network = spec().grants.network;
+    result.mountedFolder = m_setup.hostFolder;
+    finish(result);
+}
+
+} // namespace cc::docker

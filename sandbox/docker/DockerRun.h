@@ -1,0 +1,99 @@
+#pragma once
+
+#include "DockerFrameDecoder.h"
+#include "ExecPlan.h"
+#include "Run.h"
+#include "VerdictDecider.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QTimer>
+#include <optional>
+
+namespace cc::http {
+class HttpReply;
+}
+
+namespace cc::docker {
+
+class DockerApi;
+struct DockerResponse;
+struct CgroupReport;
+
+/// One run in a fresh Docker container:
+/// (network) → create → start → deliver files → exec the program with attached output →
+/// measure (exit status, the kernel's cgroup figures) → remove the container (and network).
+/// Time and output limits are enforced here; memory, pids and CPUs by the kernel.
+class DockerRun : public Run
+{
+    Q_OBJECT
+public:
+    /// Placement details decided by the backend for this run.
+    struct Setup
+    {
+        QString hostFolder;               ///< canonical, checked
+        QMap<QString, QString> labels;
+        QString containerName;
+        QString networkName;              ///< empty: no network
+    };
+
+    DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent = nullptr);
+    ~DockerRun() override;
+
+    /// Begins the run on the next event-loop turn.
+    void begin();
+    void cancel() override;
+
+private:
+    enum class Phase { Idle, CreatingNetwork, Creating, Starting, Delivering, Running, Measuring, Removing, Done };
+
+    void createNetwork();
+    void createContainer();
+    void startContainer();
+    void startStats();
+    void runNextDelivery();
+    void execBuffered(const QStringList& cmd, int timeoutMs, std::function<void(const DockerResponse&, int exitCode,
+                                                                                  const QByteArray& out, const QByteArray& err)> done);
+    void startProgram();
+    void onProgramOutput(const QByteArray& bytes);
+    void onProgramStreamEnded();
+    void measure();
+    void onStatsData(const QByteArray& bytes);
+    void killForLimit();
+    void fail(const QString& sentence);
+    void removeAndFinish();
+    void removeNetworkAndFinish();
+    void finishNow();
+
+    DockerApi* m_api;
+    Setup m_setup;
+    ExecPlan m_plan;
+    Phase m_phase = Phase::Idle;
+    int m_deliveryIndex = 0;
+    QString m_networkId;
+    QString m_containerId;
+    QString m_execId;
+
+    QPointer<http::HttpReply> m_programStream;
+    QPointer<http::HttpReply> m_statsStream;
+    DockerFrameDecoder m_decoder;
+    QByteArray m_statsBuffer;
+    QByteArray m_stderrHead;    // first stderr bytes, to tell a delivery failure from the program's own
+    QTimer m_wallTimer;
+    QElapsedTimer m_wallClock;
+    bool m_killRequested = false;
+
+    RunFacts m_facts;
+    qint64 m_outputBytes = 0;
+    bool m_outputTruncated = false;
+    std::optional<StatsSample> m_lastSample;
+    qint64 m_lastCpuNs = -1;
+    qint64 m_lastSampleMs = 0;
+    qint64 m_maxSampledMemory = -1;
+    qint64 m_cpuNs = -1;
+    qint64 m_peakMemory = -1;
+    bool m_peakIsSample = false;
+    QString m_cleanupNote;      // appended to the verdict's sentence when removal failed
+};
+
+} // namespace cc::docker

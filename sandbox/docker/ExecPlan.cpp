@@ -1,0 +1,117 @@
+#include "ExecPlan.h"
+
+#include <QRegularExpression>
+
+namespace cc::docker {
+
+namespace {
+
+// The fixed script. Its arguments are a list of operations:
+//   file PATH    start PATH (relative to /workspace) empty
+//   append PATH  continue PATH (a file begun by an earlier exec)
+//   data B64     append the decoded bytes to the current file
+//   stdin        start the stdin file empty (then data ops fill it)
+//   use-stdin    the program's stdin is the stdin file (which is unlinked once open)
+//   exec ARGV…   replace this shell with the program
+// The script never interprets an argument as code: every value is a quoted positional.
+const char* const kScript = R"SH(fail() { echo "codecourier: the sandbox could not receive the file $1" >&2; exit 125; }
+s=
+while [ $# -gt 0 ]; do
+  op=$1; shift
+  case $op in
+    file) p=$1; shift
+          case $p in */*) mkdir -p -- "${p%/*}" || fail "$p";; esac
+          : > "$p" || fail "$p";;
+    append) p=$1; shift;;
+    data) printf %s "$1" | base64 -d >> "$p" || fail "$p"; shift;;
+    stdin) p=/tmp/.codecourier-stdin; : > "$p" || fail stdin;;
+    use-stdin) s=1;;
+    exec) break;;
+    *) fail "(unknown operation)";;
+  esac
+done
+[ $# -gt 0 ] || exit 0
+if [ -n "$s" ]; then exec < /tmp/.codecourier-stdin; rm -f /tmp/.codecourier-stdin; fi
+exec "$@"
+)SH";
+
+QStringList scriptPrefix()
+{
+    return {QStringLiteral("/bin/sh"), QStringLiteral("-c"), QString::fromLatin1(kScript), QStringLiteral("codecourier")};
+}
+
+qsizetype argBytes(const QStringList& args)
+{
+    qsizetype total = 0;
+    for (const QString& a : args)
+        total += a.size() + 1;
+    return total;
+}
+
+} // namespace
+
+QString checkWorkspacePath(const QString& relativePath)
+{
+    if (relativePath.isEmpty())
+        return QStringLiteral("A file name is empty.");
+    if (relativePath.startsWith(QLatin1Char('/')))
+        return QStringLiteral("The file name \"%1\" is absolute; it must be relative to the workspace.").arg(relativePath);
+    static const QRegularExpression control(QStringLiteral("[\\x00-\\x1f\\x7f]"));
+    if (relativePath.contains(control))
+        return QStringLiteral("A file name contains control characters.");
+    const QStringList parts = relativePath.split(QLatin1Char('/'));
+    for (const QString& part : parts) {
+        if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String(".."))
+            return QStringLiteral("The file name \"%1\" has an empty, \".\" or \"..\" part.").arg(relativePath);
+        if (part.toUtf8().size() > 255)
+            return QStringLiteral("A part of the file name \"%1\" is longer than 255 bytes.").arg(relativePath);
+    }
+    // The host folder's mount point is read-only; writing there would fail in a confusing way.
+    if (parts.first() == QLatin1String("host"))
+        return QStringLiteral("The file name \"%1\" is inside host/, which is reserved for the granted folder.").arg(relativePath);
+    return {};
+}
+
+ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget, qsizetype chunkSize)
+{
+    // Operations in order; each is one or two argv elements, and knows how to resume its file.
+    struct Op
+    {
+        QStringList args;
+        QStringList resume;  // what a new exec must say first to keep writing the same file
+    };
+    QList<Op> ops;
+    auto addContent = [&](const QStringList& start, const QString& path, const QByteArray& content) {
+        const QStringList resume{QStringLiteral("append"), path};
+        ops.append({start, resume});
+        const qsizetype rawChunk = (chunkSize / 4) * 3;  // base64 grows by 4/3
+        for (qsizetype pos = 0; pos < content.size(); pos += rawChunk)
+            ops.append({{QStringLiteral("data"), QString::fromLatin1(content.mid(pos, rawChunk).toBase64())}, resume});
+    };
+    for (const SandboxFile& file : spec.files)
+        addContent({QStringLiteral("file"), file.relativePath}, file.relativePath, file.content);
+    if (spec.hasStdin)
+        addContent({QStringLiteral("stdin")}, QStringLiteral("/tmp/.codecourier-stdin"), spec.stdinData);
+
+    QStringList tail;
+    if (spec.hasStdin)
+        tail << QStringLiteral("use-stdin");
+    tail << QStringLiteral("exec") << spec.command;
+
+    ExecPlan plan;
+    QStringList current = scriptPrefix();
+    const qsizetype fixed = argBytes(current);
+    for (const Op& op : ops) {
+        if (argBytes(current) > fixed && argBytes(current) + argBytes(op.args) + argBytes(tail) > argBudget) {
+            plan.deliveryExecs.append(current);
+            current = scriptPrefix();
+            if (op.args.first() == QLatin1String("data"))
+                current << op.resume;
+        }
+        current << op.args;
+    }
+    plan.runExec = current + tail;
+    return plan;
+}
+
+} // namespace cc::docker
