@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# CodeCourier's one-step set-up for a Debian 12 machine.
+#
+#   ./dev.sh start   install what is missing, build, make sure Docker answers and the sandbox
+#                    image exists, then open the app
+#   ./dev.sh test    the same set-up, then build and run every test (ctest)
+#   ./dev.sh setup   the set-up alone
+#
+# Idempotent: a second run only rebuilds what changed. Runs as root or as a user with sudo.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_DIR="${CODECOURIER_BUILD_DIR:-build}"
+PACKAGES=(
+    cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqscintilla2-qt6-dev
+    libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev
+    docker.io debootstrap curl ca-certificates
+    xvfb xauth
+)
+
+say() { echo "dev.sh: $*"; }
+die() { echo "dev.sh: $*" >&2; exit 1; }
+
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then "$@";
+    elif command -v sudo >/dev/null; then sudo "$@";
+    else die "this step needs root: run '$*' as root, then run this script again."; fi
+}
+
+ensure_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return
+    say "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+engine_answers() {
+    local socket="${DOCKER_HOST#unix://}"
+    [[ -z "${DOCKER_HOST:-}" ]] && socket=/var/run/docker.sock
+    curl -fsS --max-time 3 --unix-socket "$socket" http://docker/_ping >/dev/null 2>&1
+}
+
+ensure_docker() {
+    engine_answers && return
+    if [[ $(id -u) -ne 0 ]]; then
+        if [[ -S /var/run/docker.sock ]]; then
+            die "Docker runs but you may not use it: add yourself to the docker group ('sudo usermod -aG docker \$USER', then log in again)."
+        fi
+        die "Docker is not running: start it with 'sudo systemctl start docker' (or 'sudo dockerd &'), then run this script again."
+    fi
+    say "starting dockerd (log: /var/log/codecourier-dockerd.log)"
+    nohup dockerd >/var/log/codecourier-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do
+        engine_answers && return
+        sleep 1
+    done
+    tail -n 20 /var/log/codecourier-dockerd.log >&2 || true
+    die "dockerd did not answer within 60 s (its log is above)."
+}
+
+ensure_images() {
+    if [[ $(id -u) -eq 0 ]]; then packaging/images/build-images.sh;
+    else as_root env "PATH=$PATH" packaging/images/build-images.sh; fi
+}
+
+build() {
+    if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
+        cmake -G Ninja -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    fi
+    cmake --build "$BUILD_DIR"
+}
+
+setup() {
+    ensure_packages
+    ensure_docker
+    ensure_images
+    build
+}
+
+case "${1:-}" in
+    start)
+        setup
+        shift
+        exec "$BUILD_DIR/codecourier" "$@"
+        ;;
+    test)
+        setup
+        ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 900
+        ;;
+    setup)
+        setup
+        ;;
+    *)
+        echo "usage: ./dev.sh start | test | setup" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,236 @@
+// `codecourier run` and `codecourier doctor` as a script would use them: the real binary, the
+// real engine, exit statuses and the --json document.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <csignal>
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void jsonDocumentHasEveryKey();
+    void streamsOutputAndSummarisesOnStderr();
+    void exitStatusFollowsTheVerdict_data();
+    void exitStatusFollowsTheVerdict();
+    void languageFromStdinNeedsLang();
+    void stdinFileAndEnv();
+    void badArgumentsExit125WithASentence();
+    void missingImageExit125();
+    void engineDownExit125();
+    void interruptCancelsAndRemovesTheSandbox();
+    void doctorReportsReady();
+
+private:
+    struct Result
+    {
+        int status = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    Result run(const QStringList& args, const QByteArray& input = {}, const QProcessEnvironment& env = {});
+    QString writeFile(const QString& name, const QByteArray& content);
+
+    QString m_binary;
+    QTemporaryDir m_dir;
+};
+
+void TestCli::initTestCase()
+{
+    m_binary = qEnvironmentVariable("CODECOURIER_BINARY");
+    QVERIFY2(QFileInfo(m_binary).isExecutable(), "CODECOURIER_BINARY must name the built codecourier binary");
+    QVERIFY(m_dir.isValid());
+    qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());  // default settings only
+}
+
+TestCli::Result TestCli::run(const QStringList& args, const QByteArray& input, const QProcessEnvironment& env)
+{
+    QProcess process;
+    if (!env.isEmpty())
+        process.setProcessEnvironment(env);
+    process.start(m_binary, args);
+    if (!process.waitForStarted())
+        return {};
+    process.write(input);
+    process.closeWriteChannel();
+    process.waitForFinished(120'000);
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
+            process.readAllStandardError()};
+}
+
+QString TestCli::writeFile(const QString& name, const QByteArray& content)
+{
+    QFile file(m_dir.filePath(name));
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    file.write(content);
+    return file.fileName();
+}
+
+void TestCli::jsonDocumentHasEveryKey()
+{
+    const QString file = writeFile(QStringLiteral("hello.py"), "import sys\nprint('hi')\nprint('oops', file=sys.stderr)\n");
+    const Result r = run({QStringLiteral("run"), file, QStringLiteral("--json")});
+    QCOMPARE(r.status, 0);
+    QJsonParseError error;
+    const QJsonObject doc = QJsonDocument::fromJson(r.out, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    for (const char* key : {"verdict", "exit_code", "signal", "stdout", "stderr", "wall_ms", "cpu_ms",
+                            "peak_memory_bytes", "output_truncated", "backend", "image", "network", "mounts", "message"})
+        QVERIFY2(doc.contains(QLatin1String(key)), key);
+    QCOMPARE(doc.value("verdict").toString(), QStringLiteral("ok"));
+    QCOMPARE(doc.value("exit_code").toInt(), 0);
+    QVERIFY(doc.value("signal").isNull());
+    QCOMPARE(doc.value("stdout").toString(), QStringLiteral("hi\n"));
+    QCOMPARE(doc.value("stderr").toString(), QStringLiteral("oops\n"));
+    QCOMPARE(doc.value("backend").toString(), QStringLiteral("docker"));
+    QCOMPARE(doc.value("image").toString(), QStringLiteral("codecourier/runner:bookworm-1"));
+    QCOMPARE(doc.value("network").toBool(), false);
+    QCOMPARE(doc.value("mounts").toArray().size(), 0);
+    QVERIFY(doc.value("wall_ms").toInt() > 0);
+    QVERIFY(doc.value("cpu_ms").toInt() > 0);
+    QVERIFY(doc.value("peak_memory_bytes").toDouble() > 0);
+}
+
+void TestCli::streamsOutputAndSummarisesOnStderr()
+{
+    const QString file = writeFile(QStringLiteral("two.sh"), "echo out-line; echo err-line >&2");
+    const Result r = run({QStringLiteral("run"), file});
+    QCOMPARE(r.status, 0);
+    QCOMPARE(r.out, QByteArray("out-line\n"));
+    QVERIFY(r.err.startsWith("err-line\n"));
+    QVERIFY2(r.err.contains("codecourier: ok: Exited normally (code 0)"), r.err.constData());
+    QVERIFY(r.err.contains("wall ") && r.err.contains("cpu ") && r.err.contains("peak memory"));
+}
+
+void TestCli::exitStatusFollowsTheVerdict_data()
+{
+    QTest::addColumn<QByteArray>("code");
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("verdict");
+    QTest::newRow("own exit code") << QByteArray("exit 7") << QStringList{} << 7 << "exit_nonzero";
+    QTest::newRow("timeout") << QByteArray("sleep 60") << QStringList{QStringLiteral("--timeout"), QStringLiteral("1.5")}
+                             << 124 << "timeout";
+    QTest::newRow("memory") << QByteArray("python3 -c 'b = []\nwhile True: b.append(b\"x\" * (4 << 20))'")
+                            << QStringList{QStringLiteral("--memory"), QStringLiteral("64")} << 137 << "memory_limit";
+    QTest::newRow("output") << QByteArray("yes") << QStringList{QStringLiteral("--output-limit"), QStringLiteral("4K")}
+                            << 141 << "output_limit";
+}
+
+void TestCli::exitStatusFollowsTheVerdict()
+{
+    QFETCH(QByteArray, code);
+    QFETCH(QStringList, options);
+    QFETCH(int, status);
+    QFETCH(QString, verdict);
+    const QString file = writeFile(QStringLiteral("case.sh"), code);
+    const Result r = run(QStringList{QStringLiteral("run"), file, QStringLiteral("--json")} + options);
+    QCOMPARE(r.status, status);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(doc.value("verdict").toString(), verdict);
+    if (verdict == QLatin1String("output_limit")) {
+        QCOMPARE(doc.value("stdout").toString().size(), 4096);
+        QCOMPARE(doc.value("output_truncated").toBool(), true);
+    }
+}
+
+void TestCli::languageFromStdinNeedsLang()
+{
+    const Result noLang = run({QStringLiteral("run"), QStringLiteral("-")}, "print(1)\n");
+    QCOMPARE(noLang.status, 125);
+    QVERIFY2(noLang.err.contains("--lang"), noLang.err.constData());
+    const Result withLang = run({QStringLiteral("run"), QStringLiteral("-"), QStringLiteral("--lang"), QStringLiteral("py")},
+                                "print(6 * 7)\n");
+    QCOMPARE(withLang.status, 0);
+    QCOMPARE(withLang.out, QByteArray("42\n"));
+}
+
+void TestCli::stdinFileAndEnv()
+{
+    const QString input = writeFile(QStringLiteral("input.txt"), "from a file\n");
+    const QString file = writeFile(QStringLiteral("env.js"),
+                                   "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(process.env.WHO, s.trim()));");
+    const Result r = run({QStringLiteral("run"), file, QStringLiteral("--stdin"), input, QStringLiteral("--env"),
+                          QStringLiteral("WHO=node says")});
+    QCOMPARE(r.status, 0);
+    QCOMPARE(r.out, QByteArray("node says from a file\n"));
+}
+
+void TestCli::badArgumentsExit125WithASentence()
+{
+    for (const QStringList& args : {QStringList{QStringLiteral("run"), QStringLiteral("x.py"), QStringLiteral("--timeout"), QStringLiteral("zero")},
+                                    QStringList{QStringLiteral("run"), QStringLiteral("x.py"), QStringLiteral("--frobnicate")},
+                                    QStringList{QStringLiteral("run"), m_dir.filePath(QStringLiteral("missing.py"))},
+                                    QStringList{QStringLiteral("launch")}}) {
+        const Result r = run(args);
+        QCOMPARE(r.status, 125);
+        QVERIFY2(r.err.startsWith("codecourier: ") && r.err.trimmed().endsWith('.'), r.err.constData());
+    }
+}
+
+void TestCli::missingImageExit125()
+{
+    const QString file = writeFile(QStringLiteral("img.sh"), "echo hi");
+    const Result r = run({QStringLiteral("run"), file, QStringLiteral("--image"), QStringLiteral("codecourier/absent:0")});
+    QCOMPARE(r.status, 125);
+    QVERIFY2(r.err.contains("build-images.sh"), r.err.constData());
+}
+
+void TestCli::engineDownExit125()
+{
+    const QString file = writeFile(QStringLiteral("down.sh"), "echo hi");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix:///nonexistent/docker.sock"));
+    const Result r = run({QStringLiteral("run"), file}, {}, env);
+    QCOMPARE(r.status, 125);
+    QVERIFY2(r.err.contains("Docker is not running"), r.err.constData());
+}
+
+void TestCli::interruptCancelsAndRemovesTheSandbox()
+{
+    const QString file = writeFile(QStringLiteral("long.sh"), "echo ready; sleep 60");
+    QProcess process;
+    process.start(m_binary, {QStringLiteral("run"), file, QStringLiteral("--timeout"), QStringLiteral("60"),
+                             QStringLiteral("--json")});
+    QVERIFY(process.waitForStarted());
+    // Wait until the sandbox exists, then interrupt as Ctrl+C would.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QProcess ps;
+            ps.start(QStringLiteral("docker"), {QStringLiteral("ps"), QStringLiteral("-q"), QStringLiteral("--filter"),
+                                                QStringLiteral("label=org.codecourier.owner")});
+            ps.waitForFinished();
+            return !ps.readAllStandardOutput().trimmed().isEmpty();
+        }(),
+        20'000);
+    ::kill(pid_t(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(20'000));
+    QCOMPARE(process.exitCode(), 130);
+    const QJsonObject doc = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+    QCOMPARE(doc.value("verdict").toString(), QStringLiteral("cancelled"));
+    const QString id = doc.value("sandbox_id").toString();
+    QVERIFY(!id.isEmpty());
+    QProcess inspect;
+    inspect.start(QStringLiteral("docker"), {QStringLiteral("ps"), QStringLiteral("-aq"), QStringLiteral("--no-trunc"),
+                                             QStringLiteral("--filter"), QStringLiteral("id=") + id});
+    inspect.waitForFinished();
+    QCOMPARE(inspect.readAllStandardOutput().trimmed(), QByteArray());
+}
+
+void TestCli::doctorReportsReady()
+{
+    const Result r = run({QStringLiteral("doctor")});
+    QCOMPARE(r.status, 0);
+    QVERIFY2(r.out.contains("[ok]   Docker engine"), r.out.constData());
+    QVERIFY(r.out.contains("codecourier/runner:bookworm-1"));
+    QVERIFY(r.out.contains("Ready"));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
