@@ -77,58 +77,54 @@ Run* DockerBackend::start(const RunSpec& spec, QObject* parent)
 
 void DockerBackend::sweepOrphans(std::function<void(int removed, const QString& error)> done)
 {
-    struct Sweep
-    {
-        int pending = 0;
-        int removed = 0;
-        QString error;
-        std::function<void(int, const QString&)> done;
-    };
-    auto sweep = std::make_shared<Sweep>();
-    sweep->done = std::move(done);
-    auto settle = [sweep] {
-        if (--sweep->pending == 0 && sweep->done)
-            sweep->done(sweep->removed, sweep->error);
-    };
+    // Containers first, networks once they are gone: a network cannot be removed while a
+    // container is attached to it.
     const QByteArray filter = DockerApi::query(QStringLiteral("{\"label\":[\"%1\"]}").arg(QLatin1String(kLabel)));
-
-    auto sweepList = [this, sweep, settle](const QByteArray& listPath, const QByteArray& idKey,
-                                           const QByteArray& deletePrefix, const QByteArray& deleteSuffix) {
-        ++sweep->pending;
-        m_api->call("GET", listPath, nullptr, this,
-                    [this, sweep, settle, idKey, deletePrefix, deleteSuffix](const DockerResponse& r) {
-                        if (!r.ok()) {
-                            sweep->error = r.error;
-                            settle();
-                            return;
-                        }
-                        const auto list = r.json();
-                        for (const auto& item : list.is_array() ? list : nlohmann::json::array()) {
-                            const auto labels = item.value("Labels", nlohmann::json::object());
-                            if (!labels.is_object())
-                                continue;
-                            const QString owner = QString::fromStdString(labels.value(kOwnerLabel, std::string()));
-                            if (ownerAlive(owner))
-                                continue;
-                            const QByteArray id = QByteArray::fromStdString(item.value(idKey.toStdString(), std::string()));
-                            if (id.isEmpty())
-                                continue;
-                            ++sweep->pending;
-                            m_api->call("DELETE", deletePrefix + id + deleteSuffix, nullptr, this,
-                                        [sweep, settle](const DockerResponse& removed) {
-                                            if (removed.ok())
-                                                ++sweep->removed;
-                                            settle();
-                                        });
-                        }
-                        settle();
-                    });
-    };
-    ++sweep->pending;  // held until both lists were asked for, so done() cannot run early
-    // Containers first: a network cannot be removed while a container is attached to it.
-    sweepList("/containers/json?all=true&filters=" + filter, "Id", "/containers/", "?force=true&v=true");
-    sweepList("/networks?filters=" + filter, "Id", "/networks/", "");
-    settle();
+    sweepList("/containers/json?all=true&filters=" + filter, "/containers/", "?force=true&v=true",
+              [this, filter, done = std::move(done)](int containers, const QString& error) {
+                  if (!error.isEmpty()) {
+                      done(containers, error);
+                      return;
+                  }
+                  sweepList("/networks?filters=" + filter, "/networks/", "",
+                            [containers, done](int networks, const QString& error) { done(containers + networks, error); });
+              });
 }
 
+void DockerBackend::sweepList(const QByteArray& listPath, const QByteArray& deletePrefix, const QByteArray& deleteSuffix,
+                              std::function<void(int removed, const QString& error)> done)
+{
+    m_api->call("GET", listPath, nullptr, this, [=, this](const DockerResponse& r) {
+        if (!r.ok()) {
+            done(0, r.error);
+            return;
+        }
+        QList<QByteArray> orphans;
+        const auto list = r.json();
+        if (list.is_array()) {
+            for (const auto& item : list) {
+                const auto labels = item.value("Labels", nlohmann::json::object());
+                const QByteArray id = QByteArray::fromStdString(item.value("Id", std::string()));
+                if (labels.is_object() && !id.isEmpty()
+                    && !ownerAlive(QString::fromStdString(labels.value(kOwnerLabel, std::string()))))
+                    orphans << id;
+            }
+        }
+        if (orphans.isEmpty()) {
+            done(0, {});
+            return;
+        }
+        auto pending = std::make_shared<int>(orphans.size());
+        auto removed = std::make_shared<int>(0);
+        for (const QByteArray& id : orphans) {
+            m_api->call("DELETE", deletePrefix + id + deleteSuffix, nullptr, this,
+                        [pending, removed, done](const DockerResponse& deleted) {
+                            if (deleted.ok())
+                                ++*removed;
+                            if (--*pending == 0)
+                                done(*removed, {});
+                        });
+        }
+    });
+}
 } // namespace cc::docker

@@ -41,6 +41,10 @@ public:
     static bool ownerAlive(const QString& tag);
 
 private:
+    /// Lists objects at listPath and removes those whose owner is gone.
+    void sweepList(const QByteArray& listPath, const QByteArray& deletePrefix, const QByteArray& deleteSuffix,
+                   std::function<void(int removed, const QString& error)> done);
+
     DockerApi* m_api;
 };
 
