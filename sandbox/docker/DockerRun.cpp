@@ -9,7 +9,7 @@
 #include <QDir>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcDocker, "codecourier.docker")
+Q_LOGGING_CATEGORY(lcDocker, "codecourier.docker", QtInfoMsg)
 
 namespace cc::docker {
 
@@ -416,10 +416,21 @@ void DockerRun::measure()
                          m_peakMemory = report.peakMemoryBytes;
                          m_facts.oomKills = report.oomKills;
                          m_facts.pidsLimitHits = report.pidsLimitHits;
-                     } else {
-                         qCDebug(lcDocker) << "cgroup figures unavailable:" << r.error << code;
+                         maybeDone();
+                         return;
                      }
-                     maybeDone();
+                     qCDebug(lcDocker) << "cgroup figures unavailable:" << r.error << code;
+                     // A sandbox that is no longer running was stopped from inside: the program
+                     // ended the sandbox's own main process, which takes everything with it.
+                     m_api->call("GET", "/containers/" + m_containerId.toLatin1() + "/json", nullptr, this,
+                                 [this, maybeDone](const DockerResponse& inspected) {
+                                     const auto state = inspected.json().value("State", nlohmann::json::object());
+                                     // 404: it stopped and the engine's auto-removal already took it.
+                                     if (inspected.status == 404
+                                         || (inspected.ok() && state.is_object() && !state.value("Running", true)))
+                                         m_sandboxStoppedEarly = true;
+                                     maybeDone();
+                                 });
                  });
 }
 
@@ -539,7 +550,11 @@ void DockerRun::finishNow()
     result.verdict = decision.verdict;
     result.exitCode = decision.exitCode;
     result.signal = decision.signal;
-    result.message = decision.message + m_cleanupNote;
+    result.message = decision.message;
+    if (m_sandboxStoppedEarly && decision.verdict == Verdict::ExitNonzero)
+        result.message += QStringLiteral(" The program stopped its own sandbox (it ended the sandbox's main process), "
+                                         "which kills everything in it.");
+    result.message += m_cleanupNote;
     result.wallMs = m_facts.wallMs;
     result.cpuMs = m_cpuNs >= 0 ? m_cpuNs / 1'000'000 : -1;
     result.peakMemoryBytes = m_peakMemory;

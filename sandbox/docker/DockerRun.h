@@ -93,6 +93,7 @@ private:
     qint64 m_cpuNs = -1;
     qint64 m_peakMemory = -1;
     bool m_peakIsSample = false;
+    bool m_sandboxStoppedEarly = false;
     QString m_cleanupNote;      // appended to the verdict's sentence when removal failed
 };
 

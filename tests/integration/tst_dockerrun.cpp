@@ -44,6 +44,7 @@ private slots:
     void engineDownSaysHowToStartIt();
     void sweepRemovesOrphansOnly();
     void largeSnippetIsDeliveredIntact();
+    void programThatStopsItsSandboxIsExplained();
 
 private:
     QString createTestContainer(const nlohmann::json& config);
@@ -446,6 +447,21 @@ void TestDockerRun::largeSnippetIsDeliveredIntact()
     spec.limits.tmpfsBytes = 64LL << 20;
     const RunOutcome o = runToEnd(*m_backend, spec);
     QCOMPARE(o.out.trimmed(), QCryptographicHash::hash(blob, QCryptographicHash::Sha256).toHex());
+}
+
+void TestDockerRun::programThatStopsItsSandboxIsExplained()
+{
+    // The idle process runs as the same user as the snippet, which may end it; that stops the
+    // whole sandbox, and the verdict must say so rather than blame a mystery SIGKILL.
+    const RunOutcome o = runToEnd(*m_backend, makeSpec(QStringLiteral("bash"), R"SH(
+for p in /proc/[0-9]*; do
+  case "$(tr '\0' ' ' < $p/cmdline 2>/dev/null)" in sleep*) kill ${p#/proc/};; esac
+done
+sleep 5; echo survived
+)SH"));
+    QCOMPARE(verdictName(o.result.verdict), QStringLiteral("exit_nonzero"));
+    QVERIFY(!o.out.contains("survived"));
+    QVERIFY2(o.result.message.contains(QLatin1String("stopped its own sandbox")), qPrintable(o.result.message));
 }
 
 QTEST_GUILESS_MAIN(TestDockerRun)
