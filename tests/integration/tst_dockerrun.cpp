@@ -36,6 +36,7 @@ private slots:
     void outputFloodStopsAtTheCapToTheByte();
     void cancelMidRunRemovesTheSandbox();
     void statsAreSampledWhileRunning();
+    void cpuLimitThrottles();
     void networkOffCannotExchangeData();
     void networkGrantGivesAnInterfaceOfItsOwn();
     void hostFolderIsMountedReadOnly();
@@ -291,6 +292,22 @@ void TestDockerRun::statsAreSampledWhileRunning()
     }
     QVERIFY2(busiest > 50, qPrintable(QStringLiteral("busiest sample %1 %").arg(busiest)));
     QVERIFY2(o.result.cpuMs >= 2'000, qPrintable(QStringLiteral("cpu %1 ms").arg(o.result.cpuMs)));
+}
+
+void TestDockerRun::cpuLimitThrottles()
+{
+    // Two busy processes under half a CPU: the kernel's CPU time stays near half the wall time.
+    RunSpec spec = makeSpec(QStringLiteral("python"), "import multiprocessing, time\n"
+                                                      "def spin():\n"
+                                                      "    end = time.time() + 2\n"
+                                                      "    while time.time() < end: pass\n"
+                                                      "ps = [multiprocessing.Process(target=spin) for _ in range(2)]\n"
+                                                      "[p.start() for p in ps]; [p.join() for p in ps]\n");
+    spec.limits.cpus = 0.5;
+    const RunOutcome o = runToEnd(*m_backend, spec);
+    QCOMPARE(verdictName(o.result.verdict), QStringLiteral("ok"));
+    QVERIFY2(o.result.cpuMs > 0 && o.result.cpuMs < o.result.wallMs * 7 / 10,
+             qPrintable(QStringLiteral("cpu %1 ms over wall %2 ms").arg(o.result.cpuMs).arg(o.result.wallMs)));
 }
 
 void TestDockerRun::networkOffCannotExchangeData()
