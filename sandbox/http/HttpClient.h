@@ -64,6 +64,13 @@ private:
     friend class HttpClient;
     explicit HttpReply(HttpClient* client);
 
+    // Hands out what libcurl buffered (headers, then data, then the end), re-checking after every
+    // emission because a slot may have aborted or deleted this reply or the client.
+    void deliverPending();
+    void finish(const QString& error);
+    // The client is being destroyed: drop the transfer and end on our own, later.
+    void detachFromClient();
+
     HttpClient* m_client;
     void* m_easy = nullptr;  // CURL*
     int m_status = 0;
