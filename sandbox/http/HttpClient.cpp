@@ -207,7 +207,7 @@ int HttpClient::Private::onTimer(CURLM*, long timeoutMs, void* userp)
     auto* self = static_cast<Private*>(userp);
     if (timeoutMs < 0)
         self->timer->stop();
-    else  // 0 means "as soon as possible": the next event loop pass, no artificial delay
+    else // 0 means "as soon as possible": the next event loop pass, no artificial delay
         self->timer->start(int(std::min<long>(timeoutMs, INT_MAX)));
     return 0;
 }
@@ -235,7 +235,7 @@ void HttpClient::Private::collectDone()
         if (message->msg != CURLMSG_DONE)
             continue;
         CURL* easy = message->easy_handle;
-        const CURLcode result = message->data.result;  // read before the handle is removed
+        const CURLcode result = message->data.result; // read before the handle is removed
         char* priv = nullptr;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
         auto* reply = reinterpret_cast<HttpReply*>(priv);
@@ -251,8 +251,8 @@ void HttpClient::Private::collectDone()
             curl_off_t totalUs = 0;
             curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
             curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &totalUs);
-            qCDebug(lcHttp).noquote() << rd.method << rd.target << rd.path << "->" << status << "in"
-                                      << totalUs / 1000 << "ms" << rd.doneError;
+            qCDebug(lcHttp).noquote() << rd.method << rd.target << rd.path << "->" << status << "in" << totalUs / 1000
+                                      << "ms" << rd.doneError;
         }
         // Back to the connection cache at once, so the next request can reuse the connection.
         rd.releaseEasy(reply);
@@ -296,8 +296,8 @@ void HttpReply::Private::releaseEasy(HttpReply* reply)
 
 QString HttpReply::Private::describeError(CURL* easy, CURLcode result) const
 {
-    const QString detail = errorBuffer[0] ? QString::fromUtf8(errorBuffer).trimmed()
-                                          : QString::fromUtf8(curl_easy_strerror(result));
+    const QString detail =
+        errorBuffer[0] ? QString::fromUtf8(errorBuffer).trimmed() : QString::fromUtf8(curl_easy_strerror(result));
     switch (result) {
     case CURLE_COULDNT_CONNECT: {
         // curl's own text ("Failed to connect to ... after 0 ms: Couldn't connect to server") hides
@@ -316,7 +316,9 @@ QString HttpReply::Private::describeError(CURL* easy, CURLcode result) const
         if (connectUs == 0 && !wholeLimitReached)
             return QStringLiteral("Timed out after %1 while connecting to %2")
                 .arg(formatDuration(connectTimeoutMs), target);
-        return QStringLiteral("Timed out after %1").arg(formatDuration(timeoutMs));
+        if (timeoutMs > 0)
+            return QStringLiteral("Timed out after %1").arg(formatDuration(timeoutMs));
+        return QStringLiteral("Timed out talking to %1: %2").arg(target, detail);
     }
     case CURLE_COULDNT_RESOLVE_HOST:
         return QStringLiteral("Could not resolve the host of %1: %2").arg(target, detail);
@@ -351,7 +353,7 @@ size_t HttpReply::Private::onHeader(char* buffer, size_t size, size_t count, voi
     auto* reply = static_cast<HttpReply*>(userdata);
     Private& rd = *reply->d;
     const size_t total = size * count;
-    if (rd.headersComplete)  // trailers of a chunked body: not part of the response headers
+    if (rd.headersComplete) // trailers of a chunked body: not part of the response headers
         return total;
 
     QByteArray line(buffer, qsizetype(total));
@@ -467,13 +469,13 @@ void HttpReply::detachFromClient()
     m_client = nullptr;
     if (!d->done) {
         d->done = true;
-        d->doneError = QStringLiteral("The HTTP client was shut down before the request to %1 finished")
-                           .arg(d->target);
+        d->doneError = QStringLiteral("The HTTP client was shut down before the request to %1 finished").arg(d->target);
     }
     d->hasPending = true;
     // Not now: we are inside the client's destructor. If this reply is one of its children it dies
     // next, and the queued call dies with it.
-    QMetaObject::invokeMethod(this, [this] { deliverPending(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { deliverPending(); }, Qt::QueuedConnection);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,7 +518,8 @@ HttpReply* HttpClient::send(const HttpRequest& request, QObject* parent)
         reply->d->done = true;
         reply->d->doneError = error;
         reply->d->hasPending = true;
-        QMetaObject::invokeMethod(reply, [reply] { reply->deliverPending(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            reply, [reply] { reply->deliverPending(); }, Qt::QueuedConnection);
         return reply;
     };
 
