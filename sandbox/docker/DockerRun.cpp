@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kMeasureTimeoutMs = 5'000;
 constexpr int kRemoveTimeoutMs = 20'000;
+constexpr int kStopWaitMs = 1'500;
 // The idle process outlives the run's own limit by this much; it only matters if we vanish.
 constexpr int kIdleMarginSeconds = 120;
 
@@ -420,17 +421,18 @@ void DockerRun::measure()
                          return;
                      }
                      qCDebug(lcDocker) << "cgroup figures unavailable:" << r.error << code;
-                     // A sandbox that is no longer running was stopped from inside: the program
-                     // ended the sandbox's own main process, which takes everything with it.
-                     m_api->call("GET", "/containers/" + m_containerId.toLatin1() + "/json", nullptr, this,
-                                 [this, maybeDone](const DockerResponse& inspected) {
-                                     const auto state = inspected.json().value("State", nlohmann::json::object());
+                     // A sandbox that stops within a moment was stopped from inside: the program
+                     // ended the sandbox's own main process, which takes everything with it. A
+                     // sandbox still running after the wait (at its pids limit, say) was not.
+                     m_api->call("POST", "/containers/" + m_containerId.toLatin1() + "/wait?condition=not-running",
+                                 nullptr, this,
+                                 [this, maybeDone](const DockerResponse& waited) {
                                      // 404: it stopped and the engine's auto-removal already took it.
-                                     if (inspected.status == 404
-                                         || (inspected.ok() && state.is_object() && !state.value("Running", true)))
+                                     if (waited.ok() || waited.status == 404)
                                          m_sandboxStoppedEarly = true;
                                      maybeDone();
-                                 });
+                                 },
+                                 kStopWaitMs);
                  });
 }
 
