@@ -40,8 +40,8 @@ ensure_packages() {
 }
 
 engine_answers() {
-    local socket="${DOCKER_HOST#unix://}"
-    [[ -z "${DOCKER_HOST:-}" ]] && socket=/var/run/docker.sock
+    local socket=/var/run/docker.sock
+    [[ "${DOCKER_HOST:-}" == unix://* ]] && socket="${DOCKER_HOST#unix://}"
     curl -fsS --max-time 3 --unix-socket "$socket" http://docker/_ping >/dev/null 2>&1
 }
 
