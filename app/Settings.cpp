@@ -50,15 +50,26 @@ void Settings::setImageForLanguage(const QString& language, const QString& image
 
 Limits Settings::defaultLimits() const
 {
-    const Limits defaults;
-    Limits limits = defaults;
-    limits.wallTimeoutMs = m_settings->value(kTimeout, defaults.wallTimeoutMs).toInt();
-    limits.memoryBytes = m_settings->value(kMemory, defaults.memoryBytes).toLongLong();
-    limits.cpus = m_settings->value(kCpus, defaults.cpus).toDouble();
-    limits.pids = m_settings->value(kPids, defaults.pids).toInt();
-    limits.outputBytes = m_settings->value(kOutput, defaults.outputBytes).toLongLong();
-    // A hand-edited file with a nonsensical value must not weaken or break runs.
-    return validateLimits(limits).isEmpty() ? limits : defaults;
+    // Each stored value is validated on its own: a hand-edited file with a nonsensical value must not
+    // weaken or break runs, and must not throw away the other values the user chose (a stricter limit
+    // silently reset to its default would weaken runs too).
+    Limits limits;
+    auto take = [this, &limits](auto Limits::*field, const QString& key, auto convert) {
+        const QVariant stored = m_settings->value(key);
+        if (!stored.isValid())
+            return;
+        bool ok = false;
+        Limits probe;
+        probe.*field = convert(stored, &ok);
+        if (ok && validateLimits(probe).isEmpty())
+            limits.*field = probe.*field;
+    };
+    take(&Limits::wallTimeoutMs, kTimeout, [](const QVariant& v, bool* ok) { return v.toInt(ok); });
+    take(&Limits::memoryBytes, kMemory, [](const QVariant& v, bool* ok) { return v.toLongLong(ok); });
+    take(&Limits::cpus, kCpus, [](const QVariant& v, bool* ok) { return v.toDouble(ok); });
+    take(&Limits::pids, kPids, [](const QVariant& v, bool* ok) { return v.toInt(ok); });
+    take(&Limits::outputBytes, kOutput, [](const QVariant& v, bool* ok) { return v.toLongLong(ok); });
+    return limits;
 }
 
 void Settings::setDefaultLimits(const Limits& limits)

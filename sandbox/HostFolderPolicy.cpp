@@ -38,7 +38,9 @@ HostFolderCheck checkHostFolder(const QString& path, const QString& homeDir, con
         return check;
     }
     if (!info.isDir()) {
-        check.error = QStringLiteral("%1 is not a folder: choose a folder to share (its files appear in /workspace/host).").arg(path);
+        check.error = QStringLiteral("The path %1 is not a folder: choose a folder to share "
+                                     "(its files appear in /workspace/host).")
+                          .arg(path);
         return check;
     }
     const QString canonical = info.canonicalFilePath();

@@ -9,7 +9,13 @@ QString humanDuration(qint64 ms)
         // 10 s limits read "10 s", not "10.0 s"; short runs keep one decimal.
         if (ms % 1000 == 0)
             return QStringLiteral("%1 s").arg(ms / 1000);
-        return QStringLiteral("%1 s").arg(s, 0, 'f', s < 1 ? 2 : 1);
+        // Trailing zeros dropped: 300 ms reads "0.3 s", not "0.30 s"; 9999 ms reads "10 s", not "10.0 s".
+        QString number = QString::number(s, 'f', s < 1 ? 2 : 1);
+        while (number.endsWith(QLatin1Char('0')))
+            number.chop(1);
+        if (number.endsWith(QLatin1Char('.')))
+            number.chop(1);
+        return QStringLiteral("%1 s").arg(number);
     }
     const qint64 totalSeconds = (ms + 500) / 1000;
     if (totalSeconds < 120)
@@ -34,7 +40,7 @@ QString humanBytes(qint64 bytes)
         return fmt(bytes / double(MiB), "MiB");
     if (bytes >= KiB)
         return fmt(bytes / double(KiB), "KiB");
-    return QStringLiteral("%1 bytes").arg(bytes);
+    return bytes == 1 ? QStringLiteral("1 byte") : QStringLiteral("%1 bytes").arg(bytes);
 }
 
 QString signalName(int signal)

@@ -32,8 +32,9 @@ struct VerdictDecision
 };
 
 /// The one place where a verdict and its explanation are decided, for every backend and every
-/// front end. Precedence: a backend failure, then the user's cancel, then the limits we enforce
-/// ourselves (time, output), then the kernel's (memory, pids), then the program's own exit.
+/// front end. Precedence: the user's cancel (a cancelled run is always reported as cancelled), then a
+/// backend failure, then the limits we enforce ourselves (time, output), then the kernel's (memory,
+/// pids), then the program's own exit.
 VerdictDecision decideVerdict(const RunFacts& facts);
 
 /// "0.3 s", "10 s", "2 min 5 s": durations as people read them.

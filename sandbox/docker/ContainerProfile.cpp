@@ -1,6 +1,7 @@
 #include "ContainerProfile.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace cc::docker {
 
@@ -53,7 +54,8 @@ nlohmann::json hardenedContainerConfig(const RunSpec& spec, const ContainerPlace
         {"ShmSize", limits.tmpfsBytes},
         {"Memory", limits.memoryBytes},
         {"MemorySwap", limits.memoryBytes},  // equal to Memory: no swap on top of the limit
-        {"NanoCpus", static_cast<qint64>(limits.cpus * 1e9)},
+        // Rounded, not truncated: 2.01 * 1e9 is 2009999999.99... in binary floating point.
+        {"NanoCpus", std::llround(limits.cpus * 1e9)},
         {"PidsLimit", limits.pids},
         {"Ulimits", json::array({{{"Name", "nofile"}, {"Soft", 256}, {"Hard", 256}},
                                  {{"Name", "fsize"}, {"Soft", limits.fileSizeBytes}, {"Hard", limits.fileSizeBytes}}})},

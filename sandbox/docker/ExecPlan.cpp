@@ -40,11 +40,12 @@ QStringList scriptPrefix()
     return {QStringLiteral("/bin/sh"), QStringLiteral("-c"), QString::fromLatin1(kScript), QStringLiteral("codecourier")};
 }
 
+// What execve counts against its limits: the UTF-8 bytes of each element and its NUL, not QChars.
 qsizetype argBytes(const QStringList& args)
 {
     qsizetype total = 0;
     for (const QString& a : args)
-        total += a.size() + 1;
+        total += a.toUtf8().size() + 1;
     return total;
 }
 
@@ -101,14 +102,21 @@ ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget, qsizetype chunkSize
     ExecPlan plan;
     QStringList current = scriptPrefix();
     const qsizetype fixed = argBytes(current);
+    const qsizetype tailBytes = argBytes(tail);
+    qsizetype currentBytes = fixed;  // kept as a running sum: each element is measured once
     for (const Op& op : ops) {
-        if (argBytes(current) > fixed && argBytes(current) + argBytes(op.args) + argBytes(tail) > argBudget) {
+        const qsizetype opBytes = argBytes(op.args);
+        if (currentBytes > fixed && currentBytes + opBytes + tailBytes > argBudget) {
             plan.deliveryExecs.append(current);
             current = scriptPrefix();
-            if (op.args.first() == QLatin1String("data"))
+            currentBytes = fixed;
+            if (op.args.first() == QLatin1String("data")) {
                 current << op.resume;
+                currentBytes += argBytes(op.resume);
+            }
         }
         current << op.args;
+        currentBytes += opBytes;
     }
     plan.runExec = current + tail;
     return plan;

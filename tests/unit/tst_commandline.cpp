@@ -1,0 +1,365 @@
+#include "CommandLine.h"
+
+#include <QTest>
+#include <limits>
+
+using cc::CommandLine;
+using cc::parseByteSize;
+using Command = CommandLine::Command;
+
+namespace {
+
+constexpr qint64 KiB = 1024;
+constexpr qint64 MiB = 1024 * KiB;
+constexpr qint64 GiB = 1024 * MiB;
+
+QStringList words(const char* text)
+{
+    return QString::fromUtf8(text).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
+
+} // namespace
+
+class TestCommandLine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void runOptions_data();
+    void runOptions();
+    void runErrors_data();
+    void runErrors();
+    void commands_data();
+    void commands();
+    void unsetLimitsStayUnset();
+    void helpTexts();
+    void parseByteSize_data();
+    void parseByteSize();
+};
+
+void TestCommandLine::runOptions_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("language");
+    QTest::addColumn<int>("timeoutMs");      // -1: not given
+    QTest::addColumn<qint64>("memoryBytes"); // -1: not given
+    QTest::addColumn<double>("cpus");        // -1: not given
+    QTest::addColumn<int>("pids");           // -1: not given
+    QTest::addColumn<qint64>("outputBytes"); // -1: not given
+    QTest::addColumn<QStringList>("env");    // KEY=VALUE, in order
+    QTest::addColumn<bool>("allowNetwork");
+    QTest::addColumn<QString>("mountDir");
+    QTest::addColumn<QString>("stdinFile");
+    QTest::addColumn<bool>("json");
+    QTest::addColumn<QString>("runtime");
+    QTest::addColumn<QString>("image");
+
+    const QStringList none;
+    const qint64 unset = -1;
+    // clang-format off
+    QTest::newRow("run x.py") << words("run x.py") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("run path/x.PY") << words("run src/tool.PY") << "src/tool.PY" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("run script.sh") << words("run script.sh") << "script.sh" << "bash"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("run - --lang node") << words("run - --lang node") << "-" << "node"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("run --lang=bash") << words("run --lang=bash") << "" << "bash"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("alias resolved") << words("run - --lang PY") << "-" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--lang beats the extension") << words("run x.js --lang python") << "x.js" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--lang for a file without extension") << words("run script --lang=sh") << "script" << "bash"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("options before the file") << words("run --json --timeout 3 x.py") << "x.py" << "python"
+        << 3000 << unset << -1.0 << -1 << unset << none << false << "" << "" << true << "" << "";
+    QTest::newRow("--timeout 5") << words("run x.py --timeout 5") << "x.py" << "python"
+        << 5000 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--timeout=2.5") << words("run x.py --timeout=2.5") << "x.py" << "python"
+        << 2500 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--timeout 0.1") << words("run x.py --timeout 0.1") << "x.py" << "python"
+        << 100 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--timeout 86400") << words("run x.py --timeout 86400") << "x.py" << "python"
+        << 86'400'000 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--memory 512") << words("run x.py --memory 512") << "x.py" << "python"
+        << -1 << 512 * MiB << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--memory=6") << words("run x.py --memory=6") << "x.py" << "python"
+        << -1 << 6 * MiB << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--memory 65536") << words("run x.py --memory 65536") << "x.py" << "python"
+        << -1 << 64 * GiB << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--cpus 0.5") << words("run x.py --cpus 0.5") << "x.py" << "python"
+        << -1 << unset << 0.5 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--cpus=2") << words("run x.py --cpus=2") << "x.py" << "python"
+        << -1 << unset << 2.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--pids 64") << words("run x.py --pids 64") << "x.py" << "python"
+        << -1 << unset << -1.0 << 64 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--pids=8") << words("run x.py --pids=8") << "x.py" << "python"
+        << -1 << unset << -1.0 << 8 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--output-limit 1M") << words("run x.py --output-limit 1M") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << MiB << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--output-limit=512K") << words("run x.py --output-limit=512K") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << 512 * KiB << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--output-limit 1048576") << words("run x.py --output-limit 1048576") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << MiB << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--output-limit=1G") << words("run x.py --output-limit=1G") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << GiB << none << false << "" << "" << false << "" << "";
+    QTest::newRow("--output-limit 1") << words("run x.py --output-limit 1") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << qint64(1) << none << false << "" << "" << false << "" << "";
+    QTest::newRow("repeated --env in order") << words("run x.py --env B=2 --env=A=one=1 --env C= --env _x=y")
+        << "x.py" << "python" << -1 << unset << -1.0 << -1 << unset
+        << QStringList{"B=2", "A=one=1", "C=", "_x=y"} << false << "" << "" << false << "" << "";
+    QTest::newRow("--allow-network") << words("run x.py --allow-network") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << true << "" << "" << false << "" << "";
+    QTest::newRow("--mount DIR") << words("run x.py --mount /home/dev/project") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "/home/dev/project" << "" << false << "" << "";
+    QTest::newRow("--mount=DIR") << words("run x.py --mount=data") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "data" << "" << false << "" << "";
+    QTest::newRow("--stdin FILE") << words("run x.py --stdin input.txt") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "input.txt" << false << "" << "";
+    QTest::newRow("--stdin=FILE") << words("run x.py --stdin=in.txt") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "in.txt" << false << "" << "";
+    QTest::newRow("--json") << words("run x.py --json") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << true << "" << "";
+    QTest::newRow("--runtime runsc") << words("run x.py --runtime runsc") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "runsc" << "";
+    QTest::newRow("--runtime=runsc") << words("run x.py --runtime=runsc") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "runsc" << "";
+    QTest::newRow("--image") << words("run x.py --image python:3.12-slim") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "python:3.12-slim";
+    QTest::newRow("--backend docker") << words("run x.py --backend docker") << "x.py" << "python"
+        << -1 << unset << -1.0 << -1 << unset << none << false << "" << "" << false << "" << "";
+    QTest::newRow("everything") << words("run - --lang=node --timeout=1.5 --memory 128 --cpus=0.25 --pids 32 "
+                                        "--output-limit=64K --env K=V --allow-network --mount /src "
+                                        "--stdin=in.txt --json --runtime runsc --image img:1")
+        << "-" << "node" << 1500 << 128 * MiB << 0.25 << 32 << 64 * KiB << QStringList{"K=V"} << true << "/src"
+        << "in.txt" << true << "runsc" << "img:1";
+    // clang-format on
+}
+
+void TestCommandLine::runOptions()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, file);
+    QFETCH(QString, language);
+    QFETCH(int, timeoutMs);
+    QFETCH(qint64, memoryBytes);
+    QFETCH(double, cpus);
+    QFETCH(int, pids);
+    QFETCH(qint64, outputBytes);
+    QFETCH(QStringList, env);
+    QFETCH(bool, allowNetwork);
+    QFETCH(QString, mountDir);
+    QFETCH(QString, stdinFile);
+    QFETCH(bool, json);
+    QFETCH(QString, runtime);
+    QFETCH(QString, image);
+
+    const CommandLine cl = CommandLine::parse(args);
+    QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+    QCOMPARE(cl.command, Command::Run);
+    QVERIFY(!cl.helpForRun);
+    const cc::RunOptions& o = cl.run;
+    QCOMPARE(o.file, file);
+    QCOMPARE(o.language, language);
+    QCOMPARE(o.backend, QStringLiteral("docker"));
+
+    QCOMPARE(o.timeoutMs.has_value(), timeoutMs != -1);
+    if (o.timeoutMs)
+        QCOMPARE(*o.timeoutMs, timeoutMs);
+    QCOMPARE(o.memoryBytes.has_value(), memoryBytes != -1);
+    if (o.memoryBytes)
+        QCOMPARE(*o.memoryBytes, memoryBytes);
+    QCOMPARE(o.cpus.has_value(), cpus != -1.0);
+    if (o.cpus)
+        QCOMPARE(*o.cpus, cpus);
+    QCOMPARE(o.pids.has_value(), pids != -1);
+    if (o.pids)
+        QCOMPARE(*o.pids, pids);
+    QCOMPARE(o.outputBytes.has_value(), outputBytes != -1);
+    if (o.outputBytes)
+        QCOMPARE(*o.outputBytes, outputBytes);
+
+    QStringList gotEnv;
+    for (const auto& [key, value] : o.env)
+        gotEnv << key + QLatin1Char('=') + value;
+    QCOMPARE(gotEnv, env);
+    QCOMPARE(o.allowNetwork, allowNetwork);
+    QCOMPARE(o.mountDir, mountDir);
+    QCOMPARE(o.stdinFile, stdinFile);
+    QCOMPARE(o.json, json);
+    QCOMPARE(o.runtime, runtime);
+    QCOMPARE(o.image, image);
+}
+
+void TestCommandLine::runErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions"); // a word the error must contain
+
+    QTest::newRow("unknown option") << words("run x.py --bogus") << "--bogus";
+    QTest::newRow("unknown option with value") << words("run x.py --network=on") << "--network";
+    QTest::newRow("misspelled option") << words("run x.py --language python") << "--language";
+
+    for (const char* option : {"--timeout", "--memory", "--cpus", "--pids", "--output-limit", "--env", "--lang",
+                               "--backend", "--image", "--mount", "--stdin", "--runtime"}) {
+        QTest::addRow("missing value for %s", option)
+            << (words("run x.py") << QString::fromLatin1(option)) << QString::fromLatin1(option);
+    }
+    for (const char* value : {"0", "-1", "abc", "1e9", "", "0.05", "nan", "inf", "5s"})
+        QTest::addRow("--timeout %s", value)
+            << (words("run x.py --timeout") << QString::fromLatin1(value)) << "--timeout";
+    for (const char* value : {"0", "-1", "abc", "1e9", "", "5", "65537", "1.5", "256M"})
+        QTest::addRow("--memory %s", value) << (words("run x.py --memory") << QString::fromLatin1(value)) << "--memory";
+    for (const char* value : {"0", "-1", "abc", "1e9", "", "0.001", "257", "nan", "inf"})
+        QTest::addRow("--cpus %s", value) << (words("run x.py --cpus") << QString::fromLatin1(value)) << "--cpus";
+    for (const char* value : {"0", "-1", "abc", "1e9", "", "7", "100001", "8.5"})
+        QTest::addRow("--pids %s", value) << (words("run x.py --pids") << QString::fromLatin1(value)) << "--pids";
+    for (const char* value : {"0", "-1", "abc", "1e9", "", "2G", "1.5M", "1T", "1025M"})
+        QTest::addRow("--output-limit %s", value)
+            << (words("run x.py --output-limit") << QString::fromLatin1(value)) << "--output-limit";
+    QTest::newRow("--timeout= empty") << words("run x.py --timeout=") << "--timeout";
+
+    QTest::newRow("unknown language") << words("run x.py --lang cobol") << "cobol";
+    QTest::newRow("unknown backend") << words("run x.py --backend e2b") << "e2b";
+    QTest::newRow("stdin without --lang") << words("run -") << "--lang";
+    QTest::newRow("nothing without --lang") << words("run") << "--lang";
+    QTest::newRow("only options, no --lang") << words("run --json --timeout 3") << "--lang";
+    QTest::newRow("no extension, no --lang") << words("run script") << "--lang";
+    QTest::newRow("unknown extension, no --lang") << words("run x.rb") << "--lang";
+    QTest::newRow("two files") << words("run a.py b.py") << "b.py";
+    QTest::newRow("two files around options") << words("run a.py --json b.py") << "b.py";
+    QTest::newRow("--env without =") << words("run x.py --env NOVALUE") << "NOVALUE";
+    QTest::newRow("--env empty key") << words("run x.py --env =value") << "--env";
+    QTest::newRow("--env key with dash") << words("run x.py --env A-B=1") << "A-B";
+    QTest::newRow("--env key starting with a digit") << words("run x.py --env 1A=1") << "1A";
+    QTest::newRow("--env key with space") << (words("run x.py --env") << QStringLiteral("A B=1")) << "--env";
+    QTest::newRow("--runtime with a space") << (words("run x.py --runtime") << QStringLiteral("run sc")) << "--runtime";
+    QTest::newRow("--runtime with a slash") << words("run x.py --runtime=../runc") << "--runtime";
+    QTest::newRow("--mount= empty") << words("run x.py --mount=") << "--mount";
+    QTest::newRow("--image blank") << (words("run x.py --image") << QStringLiteral("  ")) << "--image";
+}
+
+void TestCommandLine::runErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const CommandLine cl = CommandLine::parse(args);
+    QVERIFY2(!cl.error.isEmpty(), qPrintable(args.join(QLatin1Char(' '))));
+    QVERIFY2(cl.error.contains(mentions), qPrintable(cl.error));
+    QVERIFY2(cl.error.endsWith(QLatin1Char('.')), qPrintable(cl.error));
+    QVERIFY(!cl.helpForRun);
+}
+
+void TestCommandLine::commands_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("command");
+    QTest::addColumn<bool>("error");
+    QTest::addColumn<bool>("helpForRun");
+
+    QTest::newRow("no arguments") << QStringList() << int(Command::Gui) << false << false;
+    QTest::newRow("Qt options go to the GUI") << words("-platform offscreen") << int(Command::Gui) << false << false;
+    QTest::newRow("--version") << words("--version") << int(Command::Version) << false << false;
+    QTest::newRow("-v") << words("-v") << int(Command::Version) << false << false;
+    QTest::newRow("--help") << words("--help") << int(Command::Help) << false << false;
+    QTest::newRow("-h") << words("-h") << int(Command::Help) << false << false;
+    QTest::newRow("help") << words("help") << int(Command::Help) << false << false;
+    QTest::newRow("run --help") << words("run --help") << int(Command::Help) << false << true;
+    QTest::newRow("run -h") << words("run -h") << int(Command::Help) << false << true;
+    QTest::newRow("run x.rb --help") << words("run x.rb --help") << int(Command::Help) << false << true;
+    QTest::newRow("doctor") << words("doctor") << int(Command::Doctor) << false << false;
+    QTest::newRow("doctor extra") << words("doctor extra") << int(Command::Doctor) << true << false;
+    QTest::newRow("unknown command") << words("frobnicate") << int(Command::Help) << true << false;
+    QTest::newRow("RUN is not run") << words("RUN x.py") << int(Command::Help) << true << false;
+}
+
+void TestCommandLine::commands()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, command);
+    QFETCH(bool, error);
+    QFETCH(bool, helpForRun);
+    const CommandLine cl = CommandLine::parse(args);
+    QCOMPARE(int(cl.command), command);
+    QCOMPARE(!cl.error.isEmpty(), error);
+    if (error)
+        QVERIFY2(cl.error.endsWith(QLatin1Char('.')), qPrintable(cl.error));
+    QCOMPARE(cl.helpForRun, helpForRun);
+    if (cl.command == Command::Gui)
+        QCOMPARE(cl.guiArguments, args);
+}
+
+void TestCommandLine::unsetLimitsStayUnset()
+{
+    const CommandLine cl = CommandLine::parse(words("run x.py --json"));
+    QVERIFY(cl.error.isEmpty());
+    QVERIFY(!cl.run.timeoutMs);
+    QVERIFY(!cl.run.memoryBytes);
+    QVERIFY(!cl.run.cpus);
+    QVERIFY(!cl.run.pids);
+    QVERIFY(!cl.run.outputBytes);
+    QVERIFY(!cl.run.allowNetwork);
+    QVERIFY(cl.run.mountDir.isEmpty());
+    QVERIFY(cl.run.env.isEmpty());
+}
+
+void TestCommandLine::helpTexts()
+{
+    const QString help = CommandLine::helpText();
+    for (const char* word : {"run", "doctor", "--version", "--help"})
+        QVERIFY2(help.contains(QLatin1String(word)), word);
+    const QString runHelp = CommandLine::runHelpText();
+    for (const char* option :
+         {"--lang", "--backend", "--image", "--timeout", "--memory", "--cpus", "--pids", "--output-limit",
+          "--allow-network", "--mount", "--stdin", "--env", "--runtime", "--json", "python", "node", "bash"})
+        QVERIFY2(runHelp.contains(QLatin1String(option)), option);
+    QVERIFY(!runHelp.contains(QLatin1String("%1")));
+}
+
+void TestCommandLine::parseByteSize_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("bytes"); // -1: invalid
+
+    QTest::newRow("plain") << "1048576" << MiB;
+    QTest::newRow("zero") << "0" << qint64(0);
+    QTest::newRow("512K") << "512K" << 512 * KiB;
+    QTest::newRow("512k") << "512k" << 512 * KiB;
+    QTest::newRow("10M") << "10M" << 10 * MiB;
+    QTest::newRow("1G") << "1G" << GiB;
+    QTest::newRow("1g") << "1g" << GiB;
+    QTest::newRow("1KiB") << "1KiB" << KiB;
+    QTest::newRow("2MB") << "2MB" << 2 * MiB;
+    QTest::newRow("spaces") << " 3 M " << 3 * MiB;
+    QTest::newRow("largest plain") << "9223372036854775807" << std::numeric_limits<qint64>::max();
+    QTest::newRow("empty") << "" << qint64(-1);
+    QTest::newRow("blank") << "  " << qint64(-1);
+    QTest::newRow("letters") << "abc" << qint64(-1);
+    QTest::newRow("negative") << "-1" << qint64(-1);
+    QTest::newRow("plus sign") << "+5" << qint64(-1);
+    QTest::newRow("fraction") << "1.5M" << qint64(-1);
+    QTest::newRow("exponent") << "1e9" << qint64(-1);
+    QTest::newRow("terabytes") << "1T" << qint64(-1);
+    QTest::newRow("unit only") << "M" << qint64(-1);
+    QTest::newRow("two units") << "1MK" << qint64(-1);
+    QTest::newRow("hex") << "0x10" << qint64(-1);
+    QTest::newRow("too large for qint64") << "9223372036854775808" << qint64(-1);
+    QTest::newRow("overflow after unit") << "9223372036854775807K" << qint64(-1);
+    QTest::newRow("overflow after G") << "8589934592G" << qint64(-1);
+}
+
+void TestCommandLine::parseByteSize()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, bytes);
+    const std::optional<qint64> parsed = cc::parseByteSize(text);
+    QCOMPARE(parsed.has_value(), bytes >= 0);
+    if (parsed)
+        QCOMPARE(*parsed, bytes);
+}
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"
