@@ -1,0 +1,106 @@
+#include "RunSession.h"
+
+#include "Backend.h"
+#include "Language.h"
+#include "Run.h"
+#include "Settings.h"
+
+namespace cc {
+
+RunSession::RunSession(Backend* backend, const Settings& settings, QObject* parent)
+    : QObject(parent), m_backend(backend), m_settings(settings), m_limits(settings.defaultLimits())
+{
+}
+
+void RunSession::loadSnippet(const QString& code, const QString& language)
+{
+    m_code = code;
+    if (LanguageTable::find(language))
+        setLanguage(language);
+    // Grants belong to the code they were given for: new code starts locked down again.
+    revokeGrants();
+}
+
+void RunSession::setLanguage(const QString& language)
+{
+    const Language* lang = LanguageTable::find(language);
+    const QString name = lang ? lang->name : language;
+    if (name == m_language)
+        return;
+    m_language = name;
+    m_imageOverride.clear();
+    emit languageChanged(m_language);
+}
+
+QString RunSession::image() const
+{
+    return m_imageOverride.isEmpty() ? m_settings.imageForLanguage(m_language) : m_imageOverride;
+}
+
+void RunSession::setImageOverride(const QString& image)
+{
+    const QString trimmed = image.trimmed();
+    m_imageOverride = trimmed == m_settings.imageForLanguage(m_language) ? QString() : trimmed;
+}
+
+void RunSession::setNetworkGranted(bool granted)
+{
+    if (m_grants.network == granted)
+        return;
+    m_grants.network = granted;
+    emit grantsChanged(m_grants);
+}
+
+void RunSession::setHostFolder(const QString& folder)
+{
+    if (m_grants.hostFolder == folder)
+        return;
+    m_grants.hostFolder = folder;
+    emit grantsChanged(m_grants);
+}
+
+void RunSession::revokeGrants()
+{
+    if (!m_grants.network && m_grants.hostFolder.isEmpty())
+        return;
+    m_grants = Grants{};
+    emit grantsChanged(m_grants);
+}
+
+RunSpec RunSession::currentSpec() const
+{
+    RunSpec spec;
+    spec.language = m_language;
+    spec.image = image();
+    spec.limits = m_limits;
+    spec.grants = m_grants;
+    if (const Language* lang = LanguageTable::find(m_language)) {
+        spec.files.append({lang->fileName, m_code.toUtf8()});
+        spec.command = lang->command;
+    }
+    return spec;
+}
+
+Run* RunSession::start()
+{
+    if (m_run)
+        return nullptr;
+    Run* run = m_backend->start(currentSpec(), this);
+    m_run = run;
+    connect(run, &Run::finished, this, [this, run](const RunResult& result) {
+        if (m_run == run)
+            m_run = nullptr;
+        emit runFinished(result);
+        run->deleteLater();
+    });
+    emit runStarted(run);
+    return run;
+}
+
+void RunSession::stop()
+{
+    if (m_run)
+        m_run->cancel();
+}
+
+} // namespace cc

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "RunResult.h"
+#include "RunSpec.h"
+
+#include <QObject>
+#include <QPointer>
+
+namespace cc {
+
+class Backend;
+class Run;
+class Settings;
+
+/// The playground's state that is not a widget: the snippet, its language, the image, the
+/// limits and the grants of the next run, and the run in progress. Grants are off by default
+/// and fall back to off whenever new code is loaded. Lives in the GUI thread.
+class RunSession : public QObject
+{
+    Q_OBJECT
+public:
+    RunSession(Backend* backend, const Settings& settings, QObject* parent = nullptr);
+
+    QString code() const { return m_code; }
+    void setCode(const QString& code) { m_code = code; }
+    /// New code from an AI answer or a file: replaces the snippet and turns every grant off.
+    void loadSnippet(const QString& code, const QString& language);
+
+    QString language() const { return m_language; }
+    void setLanguage(const QString& language);
+    /// The image for the current language: the user's override or the settings' choice.
+    QString image() const;
+    void setImageOverride(const QString& image);
+
+    Limits limits() const { return m_limits; }
+    void setLimits(const Limits& limits) { m_limits = limits; }
+
+    Grants grants() const { return m_grants; }
+    void setNetworkGranted(bool granted);
+    /// An empty folder withdraws the grant. The folder must already have passed checkHostFolder.
+    void setHostFolder(const QString& folder);
+    void revokeGrants();
+
+    Backend* backend() const { return m_backend; }
+    bool isRunning() const { return m_run != nullptr; }
+    /// Starts a run of the current snippet; nullptr (and a runRefused signal) when one is running.
+    Run* start();
+    void stop();
+
+    /// The spec the next run would get, for display and tests.
+    RunSpec currentSpec() const;
+
+signals:
+    void grantsChanged(const cc::Grants& grants);
+    void languageChanged(const QString& language);
+    void runStarted(cc::Run* run);
+    void runFinished(const cc::RunResult& result);
+
+private:
+    Backend* m_backend;
+    const Settings& m_settings;
+    QString m_code;
+    QString m_language = QStringLiteral("python");
+    QString m_imageOverride;
+    Limits m_limits;
+    Grants m_grants;
+    QPointer<Run> m_run;
+};
+
+} // namespace cc
