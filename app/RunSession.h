@@ -6,10 +6,11 @@
 #include <QObject>
 #include <QPointer>
 
+#include "Run.h"
+
 namespace cc {
 
 class Backend;
-class Run;
 class Settings;
 
 /// The playground's state that is not a widget: the snippet, its language, the image, the
