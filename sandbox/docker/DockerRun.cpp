@@ -3,6 +3,7 @@
 #include "CgroupReport.h"
 #include "ContainerProfile.h"
 #include "DockerApi.h"
+#include "HostCgroup.h"
 #include "HostFolderPolicy.h"
 #include "http/HttpClient.h"
 
@@ -200,9 +201,20 @@ void DockerRun::startContainer()
                                       .arg(l.cpus)
                                       .arg(l.pids));
                     startStats();
+                    locateHostCgroup();
                     m_phase = Phase::Delivering;
                     runNextDelivery();
                 });
+}
+
+void DockerRun::locateHostCgroup()
+{
+    // Off the critical path: by the time the program ends, the figures can be read directly.
+    m_api->call("GET", "/containers/" + m_containerId.toLatin1() + "/json", nullptr, this, [this](const DockerResponse& r) {
+        const auto state = r.json().value("State", nlohmann::json::object());
+        if (r.ok() && state.is_object())
+            m_hostCgroup = HostCgroup::locate(jsonNumber<qint64>(state, "Pid", 0), m_containerId);
+    });
 }
 
 void DockerRun::startStats()
@@ -397,7 +409,7 @@ void DockerRun::measure()
     auto pending = std::make_shared<int>(2);
     auto maybeDone = [this, pending] {
         if (--*pending == 0 && m_phase == Phase::Measuring)
-            removeAndFinish();
+            checkSandboxStillRunning();
     };
     m_api->call("GET", "/exec/" + m_execId.toLatin1() + "/json", nullptr, this, [this, maybeDone](const DockerResponse& r) {
         const auto j = r.json();
@@ -407,33 +419,55 @@ void DockerRun::measure()
             m_facts.backendError = QStringLiteral("Docker did not report how the program exited. %1").arg(r.error);
         maybeDone();
     });
-    // The kernel's own figures, read from inside the sandbox. A sandbox at its pids limit cannot
-    // start this exec; the sampled figures stand in then.
+    auto applyReport = [this](const CgroupReport& report) {
+        m_cpuNs = report.cpuNs;
+        m_peakMemory = report.peakMemoryBytes;
+        m_facts.oomKills = report.oomKills;
+        m_facts.pidsLimitHits = report.pidsLimitHits;
+    };
+    // The kernel's own figures: straight from this host's cgroup files when the engine is local,
+    // else from inside the sandbox. A sandbox at its pids limit cannot start that exec; the
+    // sampled figures stand in then.
+    if (m_hostCgroup) {
+        const CgroupReport report = m_hostCgroup->read();
+        if (report.cpuNs >= 0 && report.peakMemoryBytes >= 0) {
+            applyReport(report);
+            maybeDone();
+            return;
+        }
+    }
     execBuffered(CgroupReport::command(), kMeasureTimeoutMs,
-                 [this, maybeDone](const DockerResponse& r, int code, const QByteArray& out, const QByteArray&) {
+                 [this, maybeDone, applyReport](const DockerResponse& r, int code, const QByteArray& out,
+                                                const QByteArray&) {
                      if (r.ok() && code == 0) {
-                         const CgroupReport report = CgroupReport::parse(out);
-                         m_cpuNs = report.cpuNs;
-                         m_peakMemory = report.peakMemoryBytes;
-                         m_facts.oomKills = report.oomKills;
-                         m_facts.pidsLimitHits = report.pidsLimitHits;
+                         applyReport(CgroupReport::parse(out));
                          maybeDone();
                          return;
                      }
                      qCDebug(lcDocker) << "cgroup figures unavailable:" << r.error << code;
-                     // A sandbox that stops within a moment was stopped from inside: the program
-                     // ended the sandbox's own main process, which takes everything with it. A
-                     // sandbox still running after the wait (at its pids limit, say) was not.
-                     m_api->call("POST", "/containers/" + m_containerId.toLatin1() + "/wait?condition=not-running",
-                                 nullptr, this,
-                                 [this, maybeDone](const DockerResponse& waited) {
-                                     // 404: it stopped and the engine's auto-removal already took it.
-                                     if (waited.ok() || waited.status == 404)
-                                         m_sandboxStoppedEarly = true;
-                                     maybeDone();
-                                 },
-                                 kStopWaitMs);
+                     maybeDone();
                  });
+}
+
+void DockerRun::checkSandboxStillRunning()
+{
+    // A SIGKILL that was neither ours nor the OOM killer's may mean the program ended the
+    // sandbox's own main process, which takes everything with it. A sandbox that stops within a
+    // moment did exactly that; one still running after the wait was not stopped.
+    if (m_facts.exitStatus != 137 || m_facts.oomKills > 0) {
+        removeAndFinish();
+        return;
+    }
+    m_api->call("POST", "/containers/" + m_containerId.toLatin1() + "/wait?condition=not-running", nullptr, this,
+                [this](const DockerResponse& waited) {
+                    if (m_phase != Phase::Measuring)
+                        return;
+                    // 404: it stopped and the engine's auto-removal already took it.
+                    if (waited.ok() || waited.status == 404)
+                        m_sandboxStoppedEarly = true;
+                    removeAndFinish();
+                },
+                kStopWaitMs);
 }
 
 void DockerRun::killForLimit()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "DockerFrameDecoder.h"
+#include "HostCgroup.h"
 #include "ExecPlan.h"
 #include "Run.h"
 #include "VerdictDecider.h"
@@ -18,7 +19,6 @@ namespace cc::docker {
 
 class DockerApi;
 struct DockerResponse;
-struct CgroupReport;
 
 /// One run in a fresh Docker container:
 /// (network) → create → start → deliver files → exec the program with attached output →
@@ -51,6 +51,7 @@ private:
     void createContainer();
     void startContainer();
     void startStats();
+    void locateHostCgroup();
     void runNextDelivery();
     void execBuffered(const QStringList& cmd, int timeoutMs, std::function<void(const DockerResponse&, int exitCode,
                                                                                   const QByteArray& out, const QByteArray& err)> done);
@@ -58,6 +59,7 @@ private:
     void onProgramOutput(const QByteArray& bytes);
     void onProgramStreamEnded();
     void measure();
+    void checkSandboxStillRunning();
     void onStatsData(const QByteArray& bytes);
     void killForLimit();
     void fail(const QString& sentence);
@@ -94,6 +96,7 @@ private:
     qint64 m_peakMemory = -1;
     bool m_peakIsSample = false;
     bool m_sandboxStoppedEarly = false;
+    std::optional<HostCgroup> m_hostCgroup;
     QString m_cleanupNote;      // appended to the verdict's sentence when removal failed
 };
 
