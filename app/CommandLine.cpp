@@ -33,6 +33,7 @@ QString CommandLine::helpText()
         "  codecourier                 open the desktop app\n"
         "  codecourier run [FILE|-]    run a snippet in a sandbox (see codecourier run --help)\n"
         "  codecourier doctor          check the Docker engine, the images and the configuration\n"
+        "  codecourier extract [FILE]  list the code blocks of an AI answer (see codecourier extract --help)\n"
         "  codecourier --version       print the version\n"
         "  codecourier --help          print this help\n");
 }
@@ -64,6 +65,22 @@ QString CommandLine::runHelpText()
                "Exit status: the program's own; 124 time limit; 137 memory limit; 141 output limit;\n"
                "130 interrupted; 125 the sandbox could not run (engine down, image missing, bad arguments).\n")
         .arg(LanguageTable::namesForHelp());
+}
+
+QString CommandLine::extractHelpText()
+{
+    return QStringLiteral(
+        "Usage: codecourier extract [FILE|-] [--json]\n"
+        "\n"
+        "Reads an AI answer (Markdown) from FILE or standard input and lists its code blocks: index,\n"
+        "language, lines, whether CodeCourier can run it, and the block the app would offer first (*).\n"
+        "Needs no Docker engine.\n"
+        "\n"
+        "Options:\n"
+        "  --json                print {\"blocks\": [{\"language\", \"code\", \"runnable\", \"start_line\", \"info\"}],\n"
+        "                        \"preselected\": INDEX} instead; INDEX is -1 when no block can run\n"
+        "\n"
+        "Exit status: 0; 125 when the answer cannot be read or the arguments are wrong.\n");
 }
 
 namespace {
@@ -215,6 +232,30 @@ void parseRun(const QStringList& args, CommandLine& cl)
     }
 }
 
+void parseExtract(const QStringList& args, CommandLine& cl)
+{
+    ExtractOptions& o = cl.extract;
+    bool fileSeen = false;
+    for (const QString& arg : args) {
+        if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
+            cl.command = CommandLine::Command::Help;
+            cl.helpForExtract = true;
+            return;
+        } else if (arg == QLatin1String("--json")) {
+            o.json = true;
+        } else if (arg.startsWith(QLatin1String("--"))) {
+            cl.error = QStringLiteral("Unknown option %1 for extract: see codecourier extract --help.").arg(arg);
+            return;
+        } else if (fileSeen) {
+            cl.error = QStringLiteral("extract takes one FILE, but \"%1\" came after \"%2\".").arg(arg, o.file);
+            return;
+        } else {
+            fileSeen = true;
+            o.file = arg;
+        }
+    }
+}
+
 } // namespace
 
 CommandLine CommandLine::parse(const QStringList& arguments)
@@ -230,6 +271,9 @@ CommandLine CommandLine::parse(const QStringList& arguments)
     } else if (first == QLatin1String("run")) {
         cl.command = Command::Run;
         parseRun(arguments.mid(1), cl);
+    } else if (first == QLatin1String("extract")) {
+        cl.command = Command::Extract;
+        parseExtract(arguments.mid(1), cl);
     } else if (first == QLatin1String("doctor")) {
         cl.command = Command::Doctor;
         if (arguments.size() > 1)

@@ -31,20 +31,30 @@ struct RunOptions
     QString runtime;                ///< --runtime runsc (gVisor)
 };
 
+/// Options of `codecourier extract`.
+struct ExtractOptions
+{
+    QString file;                   ///< path, "-" for stdin, empty = stdin
+    bool json = false;
+};
+
 /// What the command line asked for.
 struct CommandLine
 {
-    enum class Command { Gui, Run, Doctor, Version, Help };
+    enum class Command { Gui, Run, Doctor, Extract, Version, Help };
     Command command = Command::Gui;
     RunOptions run;
+    ExtractOptions extract;
     QString error;                  ///< non-empty: the arguments are wrong; say this and exit 125
     QStringList guiArguments;       ///< passed on to the GUI
     bool helpForRun = false;        ///< `run --help`
+    bool helpForExtract = false;    ///< `extract --help`
 
     /// Parses argv without the program name. Pure: no I/O, no exit().
     static CommandLine parse(const QStringList& arguments);
     static QString helpText();
     static QString runHelpText();
+    static QString extractHelpText();
 };
 
 /// Parses "1048576", "512K", "10M", "1G" (binary units) into bytes; std::nullopt when invalid.

@@ -2,6 +2,7 @@
 // the engine (HTTP client, Docker backend) and hands it to the command line or to the window.
 #include "CommandLine.h"
 #include "DoctorCommand.h"
+#include "ExtractCommand.h"
 #include "MainWindow.h"
 #include "RunCommand.h"
 #include "Settings.h"
@@ -93,8 +94,14 @@ int main(int argc, char** argv)
         cc::writeFully(1, versionText().toUtf8());
         return 0;
     case cc::CommandLine::Command::Help:
-        cc::writeFully(1, (cl.helpForRun ? cc::CommandLine::runHelpText() : cc::CommandLine::helpText()).toUtf8());
+        cc::writeFully(1, (cl.helpForRun       ? cc::CommandLine::runHelpText()
+                           : cl.helpForExtract ? cc::CommandLine::extractHelpText()
+                                               : cc::CommandLine::helpText())
+                              .toUtf8());
         return 0;
+    case cc::CommandLine::Command::Extract:
+        // Parsing needs no engine: no HTTP client, no backend, no event loop.
+        return cc::ExtractCommand(cl.extract).run();
     case cc::CommandLine::Command::Run:
     case cc::CommandLine::Command::Doctor:
         return runCommandLine(argc, argv, cl);
