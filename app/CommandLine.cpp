@@ -34,6 +34,8 @@ QString CommandLine::helpText()
         "  codecourier run [FILE|-]    run a snippet in a sandbox (see codecourier run --help)\n"
         "  codecourier doctor          check the Docker engine, the images and the configuration\n"
         "  codecourier extract [FILE]  list the code blocks of an AI answer (see codecourier extract --help)\n"
+        "  codecourier --screenshot FILE [--answer ANSWER.md] [--run]\n"
+        "                              render the window (after loading an answer and running it) to FILE\n"
         "  codecourier --version       print the version\n"
         "  codecourier --help          print this help\n");
 }
@@ -279,9 +281,23 @@ CommandLine CommandLine::parse(const QStringList& arguments)
         if (arguments.size() > 1)
             cl.error = QStringLiteral("doctor takes no arguments.");
     } else if (first.startsWith(QLatin1Char('-'))) {
-        // Qt's own GUI options (-platform, -style ...) pass through to the app.
         cl.command = Command::Gui;
-        cl.guiArguments = arguments;
+        for (int i = 0; i < arguments.size() && cl.error.isEmpty(); ++i) {
+            const QString& arg = arguments.at(i);
+            QString value;
+            if (matchesOption(arg, QStringLiteral("--screenshot"))) {
+                if (takeValue(arguments, i, QStringLiteral("--screenshot"), value, cl.error))
+                    cl.screenshotPath = value;
+            } else if (matchesOption(arg, QStringLiteral("--answer"))) {
+                if (takeValue(arguments, i, QStringLiteral("--answer"), value, cl.error))
+                    cl.answerFile = value;
+            } else if (arg == QLatin1String("--run")) {
+                cl.runOnStart = true;
+            } else {
+                // Qt's own GUI options (-platform, -style ...) pass through to the app.
+                cl.guiArguments << arg;
+            }
+        }
     } else {
         cl.command = Command::Help;
         cl.error = QStringLiteral("Unknown command \"%1\": see codecourier --help.").arg(first);

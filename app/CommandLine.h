@@ -47,6 +47,9 @@ struct CommandLine
     ExtractOptions extract;
     QString error;                  ///< non-empty: the arguments are wrong; say this and exit 125
     QStringList guiArguments;       ///< passed on to the GUI
+    QString screenshotPath;         ///< --screenshot FILE: render the window to FILE and quit
+    QString answerFile;             ///< --answer FILE: paste FILE into the AI answer panel at start
+    bool runOnStart = false;        ///< --run: run the loaded code at start
     bool helpForRun = false;        ///< `run --help`
     bool helpForExtract = false;    ///< `extract --help`
 

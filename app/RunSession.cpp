@@ -4,6 +4,9 @@
 #include "Language.h"
 #include "Run.h"
 #include "Settings.h"
+#include "docker/DockerEndpoint.h"
+
+#include <QDir>
 
 namespace cc {
 
@@ -57,6 +60,11 @@ void RunSession::setHostFolder(const QString& folder)
         return;
     m_grants.hostFolder = folder;
     emit grantsChanged(m_grants);
+}
+
+HostFolderCheck RunSession::checkFolder(const QString& folder) const
+{
+    return checkHostFolder(folder, QDir::homePath(), docker::DockerEndpoint::fromEnvironment().socketPath);
 }
 
 void RunSession::revokeGrants()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "HostFolderPolicy.h"
 #include "RunResult.h"
 #include "RunSpec.h"
 
@@ -38,7 +39,9 @@ public:
 
     Grants grants() const { return m_grants; }
     void setNetworkGranted(bool granted);
-    /// An empty folder withdraws the grant. The folder must already have passed checkHostFolder.
+    /// Whether a folder may be shared (the engine's policy), with its canonical path.
+    HostFolderCheck checkFolder(const QString& folder) const;
+    /// An empty folder withdraws the grant. The folder must already have passed checkFolder().
     void setHostFolder(const QString& folder);
     void revokeGrants();
 

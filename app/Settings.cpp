@@ -1,6 +1,7 @@
 #include "Settings.h"
 
 #include "Language.h"
+#include "docker/DockerEndpoint.h"
 
 #include <QSettings>
 
@@ -81,14 +82,31 @@ void Settings::setDefaultLimits(const Limits& limits)
     m_settings->setValue(kOutput, limits.outputBytes);
 }
 
+QByteArray Settings::uiState(const QString& key) const
+{
+    return m_settings->value(QStringLiteral("ui/") + key).toByteArray();
+}
+
+void Settings::setUiState(const QString& key, const QByteArray& state)
+{
+    m_settings->setValue(QStringLiteral("ui/") + key, state);
+}
+
 QString Settings::dockerHost() const
 {
     return m_settings->value(kDockerHost).toString();
 }
 
-void Settings::setDockerHost(const QString& dockerHost)
+QString Settings::setDockerHost(const QString& dockerHost)
 {
-    m_settings->setValue(kDockerHost, dockerHost.trimmed());
+    const QString value = dockerHost.trimmed();
+    if (!value.isEmpty()) {
+        const QString error = docker::DockerEndpoint::fromDockerHost(value).error;
+        if (!error.isEmpty())
+            return error;
+    }
+    m_settings->setValue(kDockerHost, value);
+    return {};
 }
 
 } // namespace cc

@@ -30,7 +30,12 @@ public:
 
     /// DOCKER_HOST-style endpoint chosen in the settings; empty = the environment or the default socket.
     QString dockerHost() const;
-    void setDockerHost(const QString& dockerHost);
+    /// Stores the endpoint; returns a sentence when it is not usable (and stores nothing then).
+    QString setDockerHost(const QString& dockerHost);
+
+    /// Window geometry, splitter sizes and similar state the UI remembers between sessions.
+    QByteArray uiState(const QString& key) const;
+    void setUiState(const QString& key, const QByteArray& state);
 
     QString filePath() const;
 

@@ -1,10 +1,13 @@
 // The composition root: the one file that knows every layer. It reads the command line, builds
 // the engine (HTTP client, Docker backend) and hands it to the command line or to the window.
+#include "Autosave.h"
 #include "CommandLine.h"
 #include "DoctorCommand.h"
 #include "ExtractCommand.h"
 #include "MainWindow.h"
 #include "RunCommand.h"
+#include "RunSession.h"
+#include "AnswerPanel.h"
 #include "Settings.h"
 #include "SignalWatcher.h"
 #include "docker/DockerBackend.h"
@@ -12,6 +15,9 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTimer>
 #include <Qsci/qsciglobal.h>
 #include <memory>
 
@@ -76,6 +82,52 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
     return app.exec();
 }
 
+int runGui(int argc, char** argv, const cc::CommandLine& cl)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("CodeCourier"));
+    QApplication::setDesktopFileName(QStringLiteral("org.codecourier.CodeCourier"));
+    cc::Settings settings;
+    cc::http::HttpClient http;
+    cc::docker::DockerBackend backend(&http, endpointFor(settings));
+    backend.sweepOrphans([](int, const QString&) {});
+    cc::RunSession session(&backend, settings);
+    // A screenshot must not overwrite what the person was working on.
+    QTemporaryDir scratch;
+    cc::Autosave autosave(cl.screenshotPath.isEmpty() ? QString() : scratch.path());
+    cc::MainWindow window(&session, &settings, &autosave);
+    window.show();
+
+    if (!cl.answerFile.isEmpty()) {
+        QFile file(cl.answerFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            cc::writeFully(2, QStringLiteral("codecourier: could not read the answer %1: %2.\n")
+                                  .arg(cl.answerFile, file.errorString())
+                                  .toUtf8());
+            return 125;
+        }
+        window.answerPanel()->setAnswerText(QString::fromUtf8(file.readAll()));
+    }
+    int exitStatus = 0;
+    if (!cl.screenshotPath.isEmpty()) {
+        auto capture = [&] {
+            if (!window.grab().save(cl.screenshotPath)) {
+                cc::writeFully(2, QStringLiteral("codecourier: could not write %1.\n").arg(cl.screenshotPath).toUtf8());
+                exitStatus = 1;
+            }
+            QApplication::exit(exitStatus);
+        };
+        if (cl.runOnStart)
+            QObject::connect(&window, &cc::MainWindow::runEnded, &app, [&] { QTimer::singleShot(400, &app, capture); });
+        else
+            QTimer::singleShot(600, &app, capture);
+    }
+    if (cl.runOnStart)
+        QTimer::singleShot(300, &window, &cc::MainWindow::startRun);
+    const int status = app.exec();
+    return status ? status : exitStatus;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -115,10 +167,5 @@ int main(int argc, char** argv)
                                      "under `xvfb-run`, or use the command line (codecourier --help).\n"));
         return 1;
     }
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("CodeCourier"));
-    QApplication::setDesktopFileName(QStringLiteral("org.codecourier.CodeCourier"));
-    cc::MainWindow window;
-    window.show();
-    return app.exec();
+    return runGui(argc, argv, cl);
 }

@@ -1,31 +1,364 @@
 #include "MainWindow.h"
 
+#include "AnswerPanel.h"
+#include "Autosave.h"
+#include "Backend.h"
+#include "CodeEditor.h"
+#include "GrantsBar.h"
+#include "Language.h"
+#include "LimitsEditor.h"
+#include "OutputConsole.h"
+#include "ResourceMonitor.h"
+#include "Run.h"
+#include "RunSession.h"
+#include "Settings.h"
+#include "SettingsDialog.h"
+#include "VerdictDecider.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSignalBlocker>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QStatusBar>
+#include <QToolBar>
 #include <QVBoxLayout>
+#include <Qsci/qsciglobal.h>
 
 namespace cc {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+namespace {
+const QString kEditorKey = QStringLiteral("editor");
+const QString kEditorLanguageKey = QStringLiteral("editor-language");
+const QString kAnswerKey = QStringLiteral("answer");
+} // namespace
+
+MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosave, QWidget* parent)
+    : QMainWindow(parent), m_session(session), m_settings(settings), m_autosave(autosave),
+      m_prompter(Prompter::dialogs(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(QStringLiteral("CodeCourier"));
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    auto* intro = new QLabel(central);
-    intro->setObjectName(QStringLiteral("introLabel"));
-    intro->setTextFormat(Qt::PlainText);
-    intro->setWordWrap(true);
-    intro->setText(QStringLiteral(
-        "CodeCourier runs code an AI wrote in a disposable sandbox: no network, no host files, "
-        "limited time, memory and processes, unless you grant more for one run.\n\n"
-        "From a terminal:\n"
-        "    codecourier run snippet.py\n"
-        "    codecourier run --lang node --timeout 5 - < snippet.js\n"
-        "    codecourier doctor"));
-    layout->addWidget(intro);
-    layout->addStretch();
-    setCentralWidget(central);
-    resize(720, 420);
+    setWindowTitle(tr("CodeCourier"));
+
+    m_answer = new AnswerPanel(this);
+    m_editor = new CodeEditor(this);
+    m_console = new OutputConsole(this);
+    m_monitor = new ResourceMonitor(this);
+    m_limits = new LimitsEditor(this);
+    m_limits->setLimits(m_session->limits());
+
+    auto* runSide = new QWidget(this);
+    auto* runSideLayout = new QVBoxLayout(runSide);
+    runSideLayout->setContentsMargins(0, 0, 0, 0);
+    auto* limitsBox = new QGroupBox(tr("Limits for the next run"), runSide);
+    auto* limitsLayout = new QVBoxLayout(limitsBox);
+    limitsLayout->addWidget(m_limits);
+    runSideLayout->addWidget(limitsBox);
+    runSideLayout->addWidget(m_monitor, 1);
+
+    m_topSplitter = new QSplitter(Qt::Horizontal, this);
+    m_topSplitter->setObjectName(QStringLiteral("topSplitter"));
+    m_topSplitter->addWidget(m_answer);
+    m_topSplitter->addWidget(m_editor);
+    m_topSplitter->setStretchFactor(1, 2);
+    m_runSplitter = new QSplitter(Qt::Horizontal, this);
+    m_runSplitter->setObjectName(QStringLiteral("runSplitter"));
+    m_runSplitter->addWidget(m_console);
+    m_runSplitter->addWidget(runSide);
+    m_runSplitter->setStretchFactor(0, 2);
+    m_mainSplitter = new QSplitter(Qt::Vertical, this);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->addWidget(m_topSplitter);
+    m_mainSplitter->addWidget(m_runSplitter);
+    m_mainSplitter->setStretchFactor(0, 3);
+    m_mainSplitter->setStretchFactor(1, 2);
+    setCentralWidget(m_mainSplitter);
+
+    buildRunBar();
+    buildMenus();
+
+    m_tick.setInterval(100);
+    connect(&m_tick, &QTimer::timeout, this, [this] {
+        m_elapsed->setText(humanDuration(m_runClock.isValid() ? m_runClock.elapsed() : 0));
+    });
+
+    connect(m_answer, &AnswerPanel::answerTextChanged, this, [this](const QString& text) { m_autosave->save(kAnswerKey, text); });
+    connect(m_answer, &AnswerPanel::codeChosen, this, [this](const QString& code, const QString& language) {
+        m_session->loadSnippet(code, language);
+        const QSignalBlocker block(m_editor);
+        m_editor->setText(code);
+        m_autosave->save(kEditorKey, code);
+        statusBar()->showMessage(tr("Loaded a %1 block into the editor. Grants are off for new code.")
+                                     .arg(language.isEmpty() ? tr("code") : language),
+                                 5000);
+    });
+    connect(m_editor, &QsciScintilla::textChanged, this, [this] {
+        m_session->setCode(m_editor->text());
+        m_autosave->save(kEditorKey, m_editor->text());
+    });
+    connect(m_session, &RunSession::languageChanged, this, &MainWindow::onLanguageChanged);
+    connect(m_limits, &LimitsEditor::limitsChanged, this, [this](const Limits& limits) { m_session->setLimits(limits); });
+    connect(m_session, &RunSession::runStarted, this, &MainWindow::onRunStarted);
+    connect(m_session, &RunSession::runFinished, this, &MainWindow::onRunFinished);
+
+    restoreState();
+    onLanguageChanged(m_session->language());
+    updateRunButton();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::setPrompter(const Prompter& prompter)
+{
+    m_prompter = prompter;
+    m_grants->setPrompter(prompter);
+}
+
+void MainWindow::buildRunBar()
+{
+    auto* bar = addToolBar(tr("Run"));
+    bar->setObjectName(QStringLiteral("runBar"));
+    bar->setMovable(false);
+
+    m_language = new QComboBox(bar);
+    m_language->setObjectName(QStringLiteral("languageCombo"));
+    m_language->setToolTip(tr("The language the snippet is run as."));
+    for (const Language& language : LanguageTable::all())
+        m_language->addItem(language.displayName, language.name);
+    connect(m_language, &QComboBox::currentIndexChanged, this,
+            [this](int index) { m_session->setLanguage(m_language->itemData(index).toString()); });
+
+    m_backend = new QComboBox(bar);
+    m_backend->setObjectName(QStringLiteral("backendCombo"));
+    m_backend->addItem(tr("Docker (this machine)"), QStringLiteral("docker"));
+    m_backend->addItem(tr("E2B (remote) — not available yet"), QStringLiteral("e2b"));
+    if (auto* model = qobject_cast<QStandardItemModel*>(m_backend->model()))
+        model->item(1)->setEnabled(false);
+    m_backend->setToolTip(tr("Where the sandbox runs: a fresh Docker container on this machine, removed after the run."));
+
+    m_image = new QLineEdit(bar);
+    m_image->setObjectName(QStringLiteral("imageEdit"));
+    m_image->setMinimumWidth(220);
+    m_image->setToolTip(tr("The container image the snippet runs in. The default is built from Debian packages "
+                           "by packaging/images/build-images.sh; any image with the language's interpreter works."));
+    connect(m_image, &QLineEdit::editingFinished, this, [this] { m_session->setImageOverride(m_image->text()); });
+
+    m_grants = new GrantsBar(m_session, m_prompter, bar);
+
+    m_runButton = new QPushButton(bar);
+    m_runButton->setObjectName(QStringLiteral("runButton"));
+    connect(m_runButton, &QPushButton::clicked, this, [this] { m_session->isRunning() ? stopRun() : startRun(); });
+    m_elapsed = new QLabel(bar);
+    m_elapsed->setObjectName(QStringLiteral("elapsedLabel"));
+    m_elapsed->setMinimumWidth(60);
+
+    bar->addWidget(new QLabel(tr(" Language "), bar));
+    bar->addWidget(m_language);
+    bar->addWidget(new QLabel(tr("  Backend "), bar));
+    bar->addWidget(m_backend);
+    bar->addWidget(new QLabel(tr("  Image "), bar));
+    bar->addWidget(m_image);
+    bar->addSeparator();
+    bar->addWidget(m_grants);
+    bar->addSeparator();
+    bar->addWidget(m_runButton);
+    bar->addWidget(m_elapsed);
+
+    auto* runShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
+    connect(runShortcut, &QShortcut::activated, this, &MainWindow::startRun);
+    for (const QKeySequence& keys : {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)}) {
+        auto* stopShortcut = new QShortcut(keys, this);
+        connect(stopShortcut, &QShortcut::activated, this, &MainWindow::stopRun);
+    }
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open snippet…"), QKeySequence::Open, this, &MainWindow::openSnippetFile);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::showSettings);
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("&Run") + QStringLiteral("\tCtrl+Return"), this, &MainWindow::startRun);
+    run->addAction(tr("&Stop") + QStringLiteral("\tEsc"), this, &MainWindow::stopRun);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About CodeCourier"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::restoreState()
+{
+    restoreGeometry(m_settings->uiState(QStringLiteral("geometry")));
+    if (!m_mainSplitter->restoreState(m_settings->uiState(QStringLiteral("mainSplitter"))))
+        m_mainSplitter->setSizes({560, 340});
+    if (!m_topSplitter->restoreState(m_settings->uiState(QStringLiteral("topSplitter"))))
+        m_topSplitter->setSizes({380, 720});
+    if (!m_runSplitter->restoreState(m_settings->uiState(QStringLiteral("runSplitter"))))
+        m_runSplitter->setSizes({720, 380});
+    if (m_settings->uiState(QStringLiteral("geometry")).isEmpty())
+        resize(1280, 860);
+
+    // Read everything before restoring the answer: parsing it loads its best block into the
+    // editor (and the autosave), which the saved editor text then replaces.
+    const QString answer = m_autosave->load(kAnswerKey);
+    const QString language = m_autosave->load(kEditorLanguageKey).trimmed();
+    const QString code = m_autosave->load(kEditorKey);
+    m_answer->setAnswerText(answer);
+    if (!language.isEmpty())
+        m_session->setLanguage(language);
+    m_editor->setText(code);
+    m_session->setCode(code);
+    // Restored code is not new code, but grants never survive a restart either.
+    m_session->revokeGrants();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_settings->setUiState(QStringLiteral("geometry"), saveGeometry());
+    m_settings->setUiState(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
+    m_settings->setUiState(QStringLiteral("topSplitter"), m_topSplitter->saveState());
+    m_settings->setUiState(QStringLiteral("runSplitter"), m_runSplitter->saveState());
+    m_autosave->flush();
+    if (m_session->isRunning()) {
+        // Close once the sandbox is gone, so that quitting never leaves one running.
+        m_closeWhenStopped = true;
+        stopRun();
+        event->ignore();
+        return;
+    }
+    event->accept();
+}
+
+void MainWindow::onLanguageChanged(const QString& language)
+{
+    const int index = m_language->findData(language);
+    if (index >= 0 && index != m_language->currentIndex()) {
+        const QSignalBlocker block(m_language);
+        m_language->setCurrentIndex(index);
+    }
+    const Language* lang = LanguageTable::find(language);
+    m_editor->setLexerName(lang ? lang->lexer : QString());
+    m_image->setText(m_session->image());
+    m_autosave->save(kEditorLanguageKey, language);
+}
+
+void MainWindow::startRun()
+{
+    if (m_session->isRunning())
+        return;
+    m_session->setCode(m_editor->text());
+    m_session->setImageOverride(m_image->text());
+    m_session->start();
+}
+
+void MainWindow::stopRun()
+{
+    if (m_session->isRunning()) {
+        m_console->appendSystemLine(tr("Stopping…"));
+        m_session->stop();
+    }
+}
+
+void MainWindow::onRunStarted(Run* run)
+{
+    m_console->clear();
+    m_monitor->startRun(run->spec().limits);
+    const Grants grants = run->spec().grants;
+    QStringList granted;
+    if (grants.network)
+        granted << tr("network");
+    if (!grants.hostFolder.isEmpty())
+        granted << tr("%1 read-only").arg(grants.hostFolder);
+    m_console->appendSystemLine(tr("Running %1 in %2 with %3.")
+                                    .arg(run->spec().language, run->spec().image,
+                                         granted.isEmpty() ? tr("no network and no host files")
+                                                           : tr("these grants: ") + granted.join(QStringLiteral(", "))));
+    connect(run, &Run::progress, m_console, &OutputConsole::appendSystemLine);
+    connect(run, &Run::started, this, [this] {
+        m_runClock.start();
+        m_tick.start();
+    });
+    connect(run, &Run::output, m_console, &OutputConsole::appendOutput);
+    connect(run, &Run::stats, m_monitor, &ResourceMonitor::addSample);
+    updateRunButton();
+}
+
+void MainWindow::onRunFinished(const RunResult& result)
+{
+    m_tick.stop();
+    if (m_runClock.isValid())
+        m_elapsed->setText(humanDuration(result.wallMs));
+    m_runClock.invalidate();
+    if (result.outputTruncated)
+        m_console->markTruncated(result.outputBytes);
+    m_console->appendSystemLine(result.message);
+    m_monitor->showResult(result);
+    updateRunButton();
+    emit runEnded(result);
+    if (m_closeWhenStopped)
+        close();
+}
+
+void MainWindow::updateRunButton()
+{
+    const bool running = m_session->isRunning();
+    m_runButton->setText(running ? tr("■ Stop") : tr("▶ Run"));
+    m_runButton->setToolTip(running ? tr("Stop the run and remove its sandbox (Esc)")
+                                    : tr("Run the code in a fresh sandbox (Ctrl+Return)"));
+    m_language->setEnabled(!running);
+    m_image->setEnabled(!running);
+    m_grants->setEnabled(!running);
+    m_limits->setEnabled(!running);
+}
+
+void MainWindow::openSnippetFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a snippet"));
+    if (path.isEmpty())
+        return;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_prompter.inform(tr("Could not open"), tr("Could not read %1: %2.").arg(path, file.errorString()));
+        return;
+    }
+    const Language* lang = LanguageTable::forFileName(path);
+    const QString code = QString::fromUtf8(file.readAll());
+    m_session->loadSnippet(code, lang ? lang->name : m_session->language());
+    m_editor->setText(code);
+}
+
+void MainWindow::showSettings()
+{
+    SettingsDialog dialog(m_settings, this);
+    if (dialog.exec() == QDialog::Accepted) {
+        m_limits->setLimits(m_settings->defaultLimits());
+        m_session->setLimits(m_settings->defaultLimits());
+        m_image->setText(m_session->image());
+    }
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox box(QMessageBox::Information, tr("About CodeCourier"),
+                    tr("CodeCourier %1\n\nRuns code an AI wrote in a disposable sandbox: no network, no host files, "
+                       "limited time, memory and processes unless you grant more for one run.\n\nQt %2 · QScintilla %3")
+                        .arg(QStringLiteral(CODECOURIER_VERSION), QString::fromLatin1(qVersion()),
+                             QStringLiteral(QSCINTILLA_VERSION_STR)),
+                    QMessageBox::Ok, this);
+    box.setTextFormat(Qt::PlainText);
+    box.exec();
 }
 
 } // namespace cc

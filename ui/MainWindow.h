@@ -1,16 +1,90 @@
 #pragma once
 
+#include "Prompter.h"
+#include "RunResult.h"
+
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QTimer>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSplitter;
 
 namespace cc {
 
-/// The desktop window. For now a plain window that says what the app is and how to run a
-/// snippet from the command line; the editor, grants and console come next.
+class AnswerPanel;
+class Autosave;
+class CodeEditor;
+class GrantsBar;
+class LimitsEditor;
+class OutputConsole;
+class ResourceMonitor;
+class Run;
+class RunSession;
+class Settings;
+
+/// The playground: the AI answer, the code editor and the run area (output console, limits and
+/// monitor) in splitters whose sizes are remembered, with a run bar for language, backend,
+/// image, grants and Run/Stop. Widgets only: runs go through RunSession.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    MainWindow(RunSession* session, Settings* settings, Autosave* autosave, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Replaces the dialogs the window uses to ask (tests answer them directly).
+    void setPrompter(const Prompter& prompter);
+    AnswerPanel* answerPanel() const { return m_answer; }
+    CodeEditor* editor() const { return m_editor; }
+
+    void startRun();
+    void stopRun();
+
+signals:
+    /// The run that was started from this window ended (after the console and card show it).
+    void runEnded(const cc::RunResult& result);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildRunBar();
+    void buildMenus();
+    void restoreState();
+    void onRunStarted(Run* run);
+    void onRunFinished(const RunResult& result);
+    void onLanguageChanged(const QString& language);
+    void openSnippetFile();
+    void showSettings();
+    void showAbout();
+    void updateRunButton();
+
+    RunSession* m_session;
+    Settings* m_settings;
+    Autosave* m_autosave;
+    Prompter m_prompter;
+
+    AnswerPanel* m_answer = nullptr;
+    CodeEditor* m_editor = nullptr;
+    OutputConsole* m_console = nullptr;
+    ResourceMonitor* m_monitor = nullptr;
+    LimitsEditor* m_limits = nullptr;
+    GrantsBar* m_grants = nullptr;
+    QComboBox* m_language = nullptr;
+    QComboBox* m_backend = nullptr;
+    QLineEdit* m_image = nullptr;
+    QPushButton* m_runButton = nullptr;
+    QLabel* m_elapsed = nullptr;
+    QSplitter* m_mainSplitter = nullptr;
+    QSplitter* m_topSplitter = nullptr;
+    QSplitter* m_runSplitter = nullptr;
+    QTimer m_tick;
+    QElapsedTimer m_runClock;
+    bool m_closeWhenStopped = false;
 };
 
 } // namespace cc

@@ -1,0 +1,299 @@
+// The playground window driven as a person would, with the real widgets and the real Docker
+// engine, under QT_QPA_PLATFORM=offscreen.
+#include "AnswerPanel.h"
+#include "Autosave.h"
+#include "CodeEditor.h"
+#include "DockerTestSupport.h"
+#include "MainWindow.h"
+#include "OutputConsole.h"
+#include "ResourceMonitor.h"
+#include "RunSession.h"
+#include "Settings.h"
+#include "http/HttpClient.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace cc;
+
+namespace {
+
+const char* const kAnswer = R"MD(Sure! First install nothing, the standard library is enough:
+
+```bash
+pip install --upgrade pip
+```
+
+Then run this program:
+
+```python
+import sys
+for i in range(3):
+    print("line", i)
+print("done", file=sys.stderr)
+```
+
+Expected output:
+
+```text
+line 0
+line 1
+line 2
+```
+)MD";
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void pastedAnswerPreselectsTheProgram();
+    void grantsAreOffAtStartAndAfterNewCode();
+    void grantNeedsConfirmationAndCancelLeavesItOff();
+    void runStreamsOutputAndShowsTheVerdictCard();
+    void stopEndsASleepingRunAsCancelled();
+    void outputFloodKeepsTheWindowResponsive();
+    void autosaveRestoresTextInANewWindow();
+    void engineErrorsShowInline();
+
+private:
+    void createWindow();
+    RunResult runAndWait(int deadlineMs = 60'000);
+    /// Everything the console shows once its batched output has been flushed.
+    QString consoleText();
+    template <typename T> T* child(const char* name)
+    {
+        T* w = m_window->findChild<T*>(QLatin1String(name));
+        if (!w)
+            qWarning("no child named %s", name);
+        return w;
+    }
+
+    http::HttpClient m_http;
+    docker::DockerBackend* m_backend = nullptr;
+    QTemporaryDir m_root;
+    QString m_stateDir;   // settings and autosave of the current test
+    std::unique_ptr<Settings> m_settings;
+    std::unique_ptr<Autosave> m_autosave;
+    std::unique_ptr<RunSession> m_session;
+    std::unique_ptr<MainWindow> m_window;
+    int m_confirmations = 0;
+    bool m_confirmAnswer = false;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_root.isValid());
+    m_backend = new docker::DockerBackend(&m_http, docker::DockerEndpoint::fromEnvironment(), this);
+    QString why;
+    if (!test::engineReady(*m_backend->api(), &why))
+        QFAIL(qPrintable(why));
+}
+
+void TestMainWindow::createWindow()
+{
+    m_window.reset();
+    m_session.reset();
+    m_autosave.reset();
+    m_settings = std::make_unique<Settings>(m_stateDir + QStringLiteral("/settings.conf"));
+    m_autosave = std::make_unique<Autosave>(m_stateDir + QStringLiteral("/autosave"));
+    m_session = std::make_unique<RunSession>(m_backend, *m_settings);
+    m_window = std::make_unique<MainWindow>(m_session.get(), m_settings.get(), m_autosave.get());
+    Prompter prompter;
+    prompter.confirm = [this](const QString&, const QString&) {
+        ++m_confirmations;
+        return m_confirmAnswer;
+    };
+    prompter.chooseFolder = [](const QString&) { return QString(); };
+    prompter.inform = [](const QString&, const QString&) {};
+    m_window->setPrompter(prompter);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestMainWindow::init()
+{
+    m_confirmations = 0;
+    m_confirmAnswer = false;
+    m_stateDir = m_root.filePath(QString::fromLatin1(QTest::currentTestFunction()));
+    createWindow();
+}
+
+void TestMainWindow::cleanup()
+{
+    if (m_session && m_session->isRunning()) {
+        m_session->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_session->isRunning(), 20'000);
+    }
+    m_window.reset();
+}
+
+RunResult TestMainWindow::runAndWait(int deadlineMs)
+{
+    QSignalSpy ended(m_window.get(), &MainWindow::runEnded);
+    QTest::mouseClick(child<QPushButton>("runButton"), Qt::LeftButton);
+    if (!ended.wait(deadlineMs))
+        return {};
+    return ended.first().first().value<RunResult>();
+}
+
+QString TestMainWindow::consoleText()
+{
+    auto* console = m_window->findChild<OutputConsole*>(QStringLiteral("outputConsole"));
+    if (!console)
+        return {};
+    for (int waited = 0; console->hasPendingOutput() && waited < 5'000; waited += 20)
+        QTest::qWait(20);
+    return console->textView()->toPlainText();
+}
+
+void TestMainWindow::pastedAnswerPreselectsTheProgram()
+{
+    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    auto* blocks = child<QListWidget>("blockList");
+    QCOMPARE(blocks->count(), 3);
+    QCOMPARE(blocks->currentRow(), 1);
+    QVERIFY(m_window->editor()->text().startsWith(QLatin1String("import sys\n")));
+    QCOMPARE(m_window->editor()->lexerName(), QStringLiteral("python"));
+    QCOMPARE(child<QComboBox>("languageCombo")->currentData().toString(), QStringLiteral("python"));
+    QCOMPARE(m_session->language(), QStringLiteral("python"));
+    // Choosing another block loads it, with its language.
+    m_window->answerPanel()->chooseBlock(0);
+    QCOMPARE(m_window->editor()->text().trimmed(), QStringLiteral("pip install --upgrade pip"));
+    QCOMPARE(m_session->language(), QStringLiteral("bash"));
+}
+
+void TestMainWindow::grantsAreOffAtStartAndAfterNewCode()
+{
+    auto* network = child<QToolButton>("networkToggle");
+    auto* folder = child<QToolButton>("filesystemToggle");
+    QVERIFY(!network->isChecked());
+    QVERIFY(!folder->isChecked());
+    QVERIFY(!m_session->grants().network);
+
+    m_confirmAnswer = true;
+    network->click();
+    QVERIFY(network->isChecked());
+    QVERIFY(m_session->grants().network);
+    QVERIFY(child<QLabel>("grantsWarning")->isVisible());
+
+    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    QVERIFY2(!m_session->grants().network, "new code must start with every grant off");
+    QVERIFY(!network->isChecked());
+    QVERIFY(!child<QLabel>("grantsWarning")->isVisible());
+}
+
+void TestMainWindow::grantNeedsConfirmationAndCancelLeavesItOff()
+{
+    auto* network = child<QToolButton>("networkToggle");
+    m_confirmAnswer = false;
+    network->click();
+    QCOMPARE(m_confirmations, 1);
+    QVERIFY(!network->isChecked());
+    QVERIFY(!m_session->grants().network);
+    m_confirmAnswer = true;
+    network->click();
+    QCOMPARE(m_confirmations, 2);
+    QVERIFY(m_session->grants().network);
+    // Turning it off needs no question.
+    network->click();
+    QCOMPARE(m_confirmations, 2);
+    QVERIFY(!m_session->grants().network);
+}
+
+void TestMainWindow::runStreamsOutputAndShowsTheVerdictCard()
+{
+    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    const RunResult result = runAndWait();
+    QCOMPARE(verdictName(result.verdict), QStringLiteral("ok"));
+    const QString text = consoleText();
+    QVERIFY2(text.contains(QLatin1String("line 0\nline 1\nline 2")), qPrintable(text));
+    QVERIFY(text.contains(QLatin1String("done")));
+    QVERIFY(child<QFrame>("resultCard")->isVisible());
+    QVERIFY(child<QLabel>("verdictLabel")->text().contains(QLatin1String("ok")));
+    QVERIFY(child<QLabel>("messageLabel")->text().startsWith(QLatin1String("Exited normally")));
+    QCOMPARE(child<QPushButton>("runButton")->text(), QStringLiteral("▶ Run"));
+}
+
+void TestMainWindow::stopEndsASleepingRunAsCancelled()
+{
+    m_window->editor()->setText(QStringLiteral("echo sleeping; sleep 60\n"));
+    m_session->setLanguage(QStringLiteral("bash"));
+    QSignalSpy ended(m_window.get(), &MainWindow::runEnded);
+    QTest::mouseClick(child<QPushButton>("runButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(consoleText().contains(QLatin1String("sleeping")), 20'000);
+    QCOMPARE(child<QPushButton>("runButton")->text(), QStringLiteral("■ Stop"));
+    QTest::mouseClick(child<QPushButton>("runButton"), Qt::LeftButton);
+    QVERIFY(ended.wait(20'000));
+    QCOMPARE(verdictName(ended.first().first().value<RunResult>().verdict), QStringLiteral("cancelled"));
+    QVERIFY(child<QLabel>("verdictLabel")->text().contains(QLatin1String("cancelled")));
+}
+
+void TestMainWindow::outputFloodKeepsTheWindowResponsive()
+{
+    m_window->editor()->setText(QStringLiteral("import sys\nwhile True:\n    sys.stdout.write('flood ' * 2000 + '\\n')\n"));
+    m_session->setLanguage(QStringLiteral("python"));
+    Limits limits = m_session->limits();
+    limits.outputBytes = 8LL << 20;
+    m_session->setLimits(limits);
+
+    QElapsedTimer sinceBeat;
+    qint64 longestGap = 0;
+    QTimer heartbeat;
+    heartbeat.setInterval(10);
+    connect(&heartbeat, &QTimer::timeout, this, [&] {
+        if (sinceBeat.isValid())
+            longestGap = qMax(longestGap, sinceBeat.elapsed());
+        sinceBeat.start();
+    });
+    heartbeat.start();
+    const RunResult result = runAndWait();
+    heartbeat.stop();
+    qInfo("longest heartbeat gap during an 8 MiB flood: %lld ms", longestGap);
+    QCOMPARE(verdictName(result.verdict), QStringLiteral("output_limit"));
+    QCOMPARE(result.outputBytes, 8LL << 20);
+    QVERIFY2(longestGap <= 100, qPrintable(QStringLiteral("the event loop stalled for %1 ms").arg(longestGap)));
+    QTRY_VERIFY(consoleText().contains(QLatin1String("output limit")));
+}
+
+void TestMainWindow::autosaveRestoresTextInANewWindow()
+{
+    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    m_window->editor()->setText(QStringLiteral("print('edited by hand')\n"));
+    m_autosave->flush();
+    createWindow();
+    QCOMPARE(m_window->answerPanel()->answerText(), QString::fromUtf8(kAnswer));
+    QCOMPARE(m_window->editor()->text(), QStringLiteral("print('edited by hand')\n"));
+    QCOMPARE(m_session->language(), QStringLiteral("python"));
+    QVERIFY(!m_session->grants().network);
+}
+
+void TestMainWindow::engineErrorsShowInline()
+{
+    m_window->editor()->setText(QStringLiteral("echo hi\n"));
+    m_session->setLanguage(QStringLiteral("bash"));
+    m_session->setImageOverride(QStringLiteral("codecourier/not-built:0"));
+    auto* image = child<QLineEdit>("imageEdit");
+    image->setText(QStringLiteral("codecourier/not-built:0"));
+    const RunResult result = runAndWait();
+    QCOMPARE(verdictName(result.verdict), QStringLiteral("backend_error"));
+    QVERIFY(child<QFrame>("resultCard")->isVisible());
+    QVERIFY2(child<QLabel>("messageLabel")->text().contains(QLatin1String("build-images.sh")),
+             qPrintable(child<QLabel>("messageLabel")->text()));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

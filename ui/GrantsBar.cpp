@@ -1,0 +1,119 @@
+#include "GrantsBar.h"
+
+#include "HostFolderPolicy.h"
+#include "RunSession.h"
+
+#include <QDir>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QToolButton>
+
+namespace cc {
+
+QString GrantsBar::networkQuestion()
+{
+    return tr("The code will be able to reach the internet and your local network during this run "
+              "(it gets a network of its own, not your machine's). Allow network access for this run?");
+}
+
+GrantsBar::GrantsBar(RunSession* session, Prompter prompter, QWidget* parent)
+    : QWidget(parent), m_session(session), m_prompter(std::move(prompter))
+{
+    setObjectName(QStringLiteral("grantsBar"));
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    m_network = new QToolButton(this);
+    m_network->setObjectName(QStringLiteral("networkToggle"));
+    m_network->setCheckable(true);
+    m_network->setToolTip(tr("Network access is off by default: the code cannot reach the internet, your local "
+                             "network or this machine. Turn it on only for code that must download or call a "
+                             "service; it applies to one run."));
+    m_folder = new QToolButton(this);
+    m_folder->setObjectName(QStringLiteral("filesystemToggle"));
+    m_folder->setCheckable(true);
+    m_folder->setToolTip(tr("Files on this machine are out of reach by default. Turn this on to share one folder, "
+                            "read-only, at /workspace/host for one run. Your home folder, system folders and key "
+                            "stores are refused."));
+    m_warning = new QLabel(this);
+    m_warning->setObjectName(QStringLiteral("grantsWarning"));
+    m_warning->setTextFormat(Qt::PlainText);
+    QPalette warn = m_warning->palette();
+    warn.setColor(QPalette::WindowText, QColor(0xd3, 0x54, 0x00));
+    m_warning->setPalette(warn);
+    QFont bold = m_warning->font();
+    bold.setBold(true);
+    m_warning->setFont(bold);
+
+    layout->addWidget(m_network);
+    layout->addWidget(m_folder);
+    layout->addWidget(m_warning);
+
+    connect(m_network, &QToolButton::toggled, this, &GrantsBar::onNetworkToggled);
+    connect(m_folder, &QToolButton::toggled, this, &GrantsBar::onFolderToggled);
+    connect(m_session, &RunSession::grantsChanged, this, &GrantsBar::showGrants);
+    showGrants(m_session->grants());
+}
+
+void GrantsBar::onNetworkToggled(bool on)
+{
+    if (on && !m_session->grants().network) {
+        if (!m_prompter.confirm || !m_prompter.confirm(tr("Allow network access?"), networkQuestion())) {
+            showGrants(m_session->grants());
+            return;
+        }
+    }
+    m_session->setNetworkGranted(on);
+    showGrants(m_session->grants());
+}
+
+void GrantsBar::onFolderToggled(bool on)
+{
+    if (!on) {
+        m_session->setHostFolder(QString());
+        showGrants(m_session->grants());
+        return;
+    }
+    const QString folder = m_prompter.chooseFolder ? m_prompter.chooseFolder(tr("Share a folder read-only")) : QString();
+    if (folder.isEmpty()) {
+        showGrants(m_session->grants());
+        return;
+    }
+    const HostFolderCheck check = m_session->checkFolder(folder);
+    if (!check.ok()) {
+        if (m_prompter.inform)
+            m_prompter.inform(tr("Folder refused"), check.error);
+        showGrants(m_session->grants());
+        return;
+    }
+    const QString question = tr("The code will be able to read every file in %1 during this run. It appears "
+                                "read-only at /workspace/host: the code cannot change, add or delete anything "
+                                "there. Share this folder for this run?")
+                                 .arg(check.canonicalPath);
+    if (!m_prompter.confirm || !m_prompter.confirm(tr("Share a folder?"), question)) {
+        showGrants(m_session->grants());
+        return;
+    }
+    m_session->setHostFolder(check.canonicalPath);
+    showGrants(m_session->grants());
+}
+
+void GrantsBar::showGrants(const Grants& grants)
+{
+    const QSignalBlocker blockNetwork(m_network);
+    const QSignalBlocker blockFolder(m_folder);
+    m_network->setChecked(grants.network);
+    m_network->setText(grants.network ? tr("Network: ON") : tr("Network: off"));
+    m_folder->setChecked(!grants.hostFolder.isEmpty());
+    m_folder->setText(grants.hostFolder.isEmpty() ? tr("Folder: off") : tr("Folder: read-only"));
+    QStringList active;
+    if (grants.network)
+        active << tr("network on");
+    if (!grants.hostFolder.isEmpty())
+        active << tr("%1 readable at /workspace/host").arg(QDir::toNativeSeparators(grants.hostFolder));
+    m_warning->setText(active.isEmpty() ? QString() : QStringLiteral("⚠ ") + active.join(QStringLiteral(" · ")));
+    m_warning->setVisible(!active.isEmpty());
+}
+
+} // namespace cc

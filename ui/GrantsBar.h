@@ -1,0 +1,40 @@
+#pragma once
+
+#include "Prompter.h"
+#include "RunSpec.h"
+
+#include <QWidget>
+
+class QLabel;
+class QToolButton;
+
+namespace cc {
+
+class RunSession;
+
+/// The Network and Filesystem toggles next to Run. Both are off by default and go off again
+/// for every new snippet; turning one on asks for confirmation in a sentence that names the
+/// consequence. Active grants stay visible in a warning colour.
+class GrantsBar : public QWidget
+{
+    Q_OBJECT
+public:
+    GrantsBar(RunSession* session, Prompter prompter, QWidget* parent = nullptr);
+
+    void setPrompter(Prompter prompter) { m_prompter = std::move(prompter); }
+    /// The sentence a person must agree to before the network is granted.
+    static QString networkQuestion();
+
+private:
+    void onNetworkToggled(bool on);
+    void onFolderToggled(bool on);
+    void showGrants(const Grants& grants);
+
+    RunSession* m_session;
+    Prompter m_prompter;
+    QToolButton* m_network;
+    QToolButton* m_folder;
+    QLabel* m_warning;
+};
+
+} // namespace cc

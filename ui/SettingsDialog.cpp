@@ -1,0 +1,87 @@
+#include "SettingsDialog.h"
+
+#include "Language.h"
+#include "LimitsEditor.h"
+#include "Settings.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QVBoxLayout>
+
+namespace cc {
+
+SettingsDialog::SettingsDialog(Settings* settings, QWidget* parent) : QDialog(parent), m_settings(settings)
+{
+    setObjectName(QStringLiteral("settingsDialog"));
+    setWindowTitle(tr("Settings"));
+    auto* layout = new QVBoxLayout(this);
+
+    auto* docker = new QGroupBox(tr("Docker"), this);
+    auto* dockerForm = new QFormLayout(docker);
+    m_dockerHost = new QLineEdit(settings->dockerHost(), docker);
+    m_dockerHost->setObjectName(QStringLiteral("dockerHostEdit"));
+    m_dockerHost->setPlaceholderText(QStringLiteral("unix:///var/run/docker.sock"));
+    m_dockerHost->setToolTip(tr("The Docker engine's socket, as DOCKER_HOST would name it. Empty: DOCKER_HOST or the "
+                                "default socket. Takes effect at the next start."));
+    dockerForm->addRow(tr("Endpoint"), m_dockerHost);
+    for (const Language& language : LanguageTable::all()) {
+        auto* edit = new QLineEdit(settings->imageForLanguage(language.name), docker);
+        edit->setObjectName(QStringLiteral("imageEdit_") + language.name);
+        edit->setPlaceholderText(language.defaultImage);
+        edit->setToolTip(tr("The image %1 snippets run in; it must contain `%2`.")
+                             .arg(language.displayName, language.command.value(0)));
+        dockerForm->addRow(tr("Image for %1").arg(language.displayName), edit);
+        m_images.insert(language.name, edit);
+    }
+    layout->addWidget(docker);
+
+    auto* limits = new QGroupBox(tr("Default limits of new runs"), this);
+    auto* limitsLayout = new QVBoxLayout(limits);
+    m_limits = new LimitsEditor(limits);
+    m_limits->setLimits(settings->defaultLimits());
+    limitsLayout->addWidget(m_limits);
+    layout->addWidget(limits);
+
+    auto* e2b = new QGroupBox(tr("E2B (remote sandboxes)"), this);
+    auto* e2bForm = new QFormLayout(e2b);
+    auto* key = new QLineEdit(e2b);
+    key->setObjectName(QStringLiteral("e2bKeyEdit"));
+    key->setEchoMode(QLineEdit::Password);
+    key->setPlaceholderText(tr("stored in the system keychain"));
+    auto* domain = new QLineEdit(e2b);
+    domain->setObjectName(QStringLiteral("e2bDomainEdit"));
+    domain->setPlaceholderText(QStringLiteral("e2b.app"));
+    e2bForm->addRow(tr("API key"), key);
+    e2bForm->addRow(tr("Domain"), domain);
+    auto* note = new QLabel(tr("The E2B backend is not available in this version."), e2b);
+    note->setTextFormat(Qt::PlainText);
+    e2bForm->addRow(note);
+    e2b->setEnabled(false);
+    layout->addWidget(e2b);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+}
+
+void SettingsDialog::accept()
+{
+    const QString error = m_settings->setDockerHost(m_dockerHost->text());
+    if (!error.isEmpty()) {
+        QMessageBox box(QMessageBox::Warning, tr("Docker endpoint"), error, QMessageBox::Ok, this);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
+        return;
+    }
+    for (auto it = m_images.cbegin(); it != m_images.cend(); ++it)
+        m_settings->setImageForLanguage(it.key(), it.value()->text());
+    m_settings->setDefaultLimits(m_limits->limits());
+    QDialog::accept();
+}
+
+} // namespace cc
