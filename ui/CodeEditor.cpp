@@ -1,6 +1,7 @@
 #include "CodeEditor.h"
 
 #include <QEvent>
+#include <QKeyEvent>
 #include <QFontDatabase>
 #include <QPalette>
 #include <Qsci/qscilexerbash.h>
@@ -68,6 +69,20 @@ void CodeEditor::setLexerName(const QString& lexerName)
     delete m_lexer;
     m_lexer = lexer;
     applyTheme();
+}
+
+bool CodeEditor::event(QEvent* event)
+{
+    // QScintilla claims Esc for itself; unless a popup of its own is open, Esc belongs to the
+    // window (it stops the run), so the shortcut system must see it.
+    if (event->type() == QEvent::ShortcutOverride) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if (key->key() == Qt::Key_Escape && key->modifiers() == Qt::NoModifier && !isListActive() && !isCallTipActive()) {
+            event->ignore();
+            return true;
+        }
+    }
+    return QsciScintilla::event(event);
 }
 
 void CodeEditor::changeEvent(QEvent* event)

@@ -21,6 +21,7 @@ public:
     QString lexerName() const { return m_lexerName; }
 
 protected:
+    bool event(QEvent* event) override;
     void changeEvent(QEvent* event) override;
 
 private:

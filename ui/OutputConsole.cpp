@@ -262,6 +262,8 @@ void OutputConsole::clear()
     m_modelLines = 0;
     m_renderQueue.clear();
     m_renderOffset = 0;
+    for (auto& held : m_partial)
+        held.clear();
     for (AnsiFilter& filter : m_filters)
         filter.reset();
     clearDocument();
@@ -372,7 +374,11 @@ void OutputConsole::flush()
     const bool follow = m_followTail;
     // One edit block per step: closing it lays out and drops the lines beyond the maximum, work
     // that grows with the step and must count against the budget too.
-    while (hasPendingOutput() && clock.elapsed() < kFlushBudgetMs) {
+    // Partial lines held for two flushes already (a prompt without newline) are shown now.
+    for (int stream = 0; stream < 2; ++stream)
+        if (!m_partial[stream].empty() && ++m_partialAge[stream] > 2)
+            releasePartial(stream);
+    while ((!m_backlog.empty() || !m_renderQueue.empty()) && clock.elapsed() < kFlushBudgetMs) {
         m_cursor.beginEditBlock();
         if (!m_renderQueue.empty())
             renderStep();
@@ -392,6 +398,8 @@ void OutputConsole::flush()
 void OutputConsole::processStep()
 {
     Pending& front = m_backlog.front();
+    if (front.skippedBefore > 0 || front.source == Source::System || front.source == Source::Notice)
+        releasePartials();  // an unfinished line is shown before what follows it in time
     if (front.skippedBefore > 0) {
         addPiece({Source::System,
                   tr("… %1 bytes not shown …").arg(QLocale().toString(front.skippedBefore)) + QLatin1Char('\n'),
@@ -422,12 +430,61 @@ void OutputConsole::processStep()
     if (front.offset >= front.bytes.size())
         m_backlog.pop_front();
 
+    std::vector<Piece> pieces;
     for (const AnsiFilter::Segment& segment : segments) {
         QString text = segment.text;
         sanitizeForDocument(text);
         const qsizetype lines = text.count(QLatin1Char('\n'));
-        addPiece({source, std::move(text), segment.style, lines});
+        pieces.push_back({source, std::move(text), segment.style, lines});
     }
+    addOutputPieces(source, std::move(pieces));
+}
+
+// Shows the complete lines of a stream's new output and holds its unfinished last line.
+void OutputConsole::addOutputPieces(Source source, std::vector<Piece> pieces)
+{
+    const int stream = source == Source::Stderr ? 1 : 0;
+    std::vector<Piece>& held = m_partial[stream];
+    const bool wasEmpty = held.empty();
+    for (Piece& piece : pieces) {
+        if (piece.text.isEmpty())
+            continue;
+        const qsizetype lastNewline = piece.text.lastIndexOf(QLatin1Char('\n'));
+        if (lastNewline < 0) {
+            held.push_back(std::move(piece));
+            continue;
+        }
+        // Everything held so far ends with this piece's newline: the line is complete.
+        for (Piece& earlier : held)
+            addPiece(std::move(earlier));
+        held.clear();
+        const QString rest = piece.text.mid(lastNewline + 1);
+        piece.text.truncate(lastNewline + 1);
+        addPiece(piece);
+        if (!rest.isEmpty())
+            held.push_back({source, rest, piece.style, 0});
+    }
+    if (wasEmpty && !held.empty())
+        m_partialAge[stream] = 0;
+    // A line without end (a 50 MB blob, a progress bar) is shown in parts rather than held.
+    qsizetype heldCharacters = 0;
+    for (const Piece& piece : held)
+        heldCharacters += piece.text.size();
+    if (heldCharacters >= m_maximumLineLength)
+        releasePartial(stream);
+}
+
+void OutputConsole::releasePartial(int stream)
+{
+    for (Piece& piece : m_partial[stream])
+        addPiece(std::move(piece));
+    m_partial[stream].clear();
+}
+
+void OutputConsole::releasePartials()
+{
+    releasePartial(0);
+    releasePartial(1);
 }
 
 void OutputConsole::addPiece(Piece piece)

@@ -78,7 +78,10 @@ public:
     void setMaximumBacklog(qint64 bytes);
 
     /// True while bytes wait to be shown (a flush is scheduled).
-    bool hasPendingOutput() const { return !m_backlog.empty() || !m_renderQueue.empty(); }
+    bool hasPendingOutput() const
+    {
+        return !m_backlog.empty() || !m_renderQueue.empty() || !m_partial[0].empty() || !m_partial[1].empty();
+    }
 
 public slots:
     /// Raw bytes from the program; shown within kFlushIntervalMs.
@@ -144,6 +147,9 @@ private:
     void processStep();
     void renderStep();
     void addPiece(Piece piece);
+    void addOutputPieces(Source source, std::vector<Piece> pieces);
+    void releasePartial(int stream);
+    void releasePartials();
     void trimModel();
     bool isShown(Source source) const;
     void rerender();
@@ -168,6 +174,10 @@ private:
     qsizetype m_modelCharacters = 0;
     qsizetype m_modelLines = 0;
 
+    // The unfinished last line of each stream, held back for a moment so that stdout and stderr
+    // never interleave inside one line; shown when its newline comes or after two flushes.
+    std::array<std::vector<Piece>, 2> m_partial;
+    std::array<int, 2> m_partialAge{};
     std::deque<Piece> m_renderQueue; // pieces not yet (fully) in the document
     qsizetype m_renderOffset = 0;    // characters of the front piece already inserted
     qsizetype m_column = 0;          // length of the document's last line

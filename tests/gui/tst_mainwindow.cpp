@@ -12,6 +12,7 @@
 #include "http/HttpClient.h"
 
 #include <QComboBox>
+#include <Qsci/qscilexerpython.h>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -68,6 +69,8 @@ private slots:
     void outputFloodKeepsTheWindowResponsive();
     void autosaveRestoresTextInANewWindow();
     void engineErrorsShowInline();
+    void keyboardRunsAndStops();
+    void editorFollowsADarkPalette();
 
 private:
     void createWindow();
@@ -293,6 +296,37 @@ void TestMainWindow::engineErrorsShowInline()
     QVERIFY(child<QFrame>("resultCard")->isVisible());
     QVERIFY2(child<QLabel>("messageLabel")->text().contains(QLatin1String("build-images.sh")),
              qPrintable(child<QLabel>("messageLabel")->text()));
+}
+
+void TestMainWindow::keyboardRunsAndStops()
+{
+    m_window->editor()->setText(QStringLiteral("echo typing; sleep 60\n"));
+    m_session->setLanguage(QStringLiteral("bash"));
+    QSignalSpy ended(m_window.get(), &MainWindow::runEnded);
+    m_window->activateWindow();
+    m_window->editor()->setFocus();
+    QTest::keyClick(m_window->editor(), Qt::Key_Return, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(consoleText().contains(QLatin1String("typing")), 20'000);
+    QVERIFY2(!m_window->editor()->text().contains(QLatin1String("\n\n")), "Ctrl+Return must not type a newline");
+    QTest::keyClick(m_window->editor(), Qt::Key_Escape);
+    QVERIFY(ended.wait(20'000));
+    QCOMPARE(verdictName(ended.first().first().value<RunResult>().verdict), QStringLiteral("cancelled"));
+}
+
+void TestMainWindow::editorFollowsADarkPalette()
+{
+    m_session->setLanguage(QStringLiteral("python"));
+    QPalette dark = m_window->palette();
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::Text, QColor(0xdd, 0xdd, 0xdd));
+    m_window->editor()->setPalette(dark);
+    QsciLexer* lexer = m_window->editor()->lexer();
+    QVERIFY(lexer);
+    QCOMPARE(lexer->paper(QsciLexerPython::Keyword), QColor(0x1e, 0x1e, 0x1e));
+    // Every styled ink stays readable on the dark page.
+    for (int style : {int(QsciLexerPython::Keyword), int(QsciLexerPython::Comment), int(QsciLexerPython::DoubleQuotedString),
+                      int(QsciLexerPython::Default)})
+        QVERIFY2(lexer->color(style).lightness() >= 128, qPrintable(QString::number(style)));
 }
 
 QTEST_MAIN(TestMainWindow)

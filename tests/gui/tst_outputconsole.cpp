@@ -131,6 +131,8 @@ private slots:
     void followsPaletteChanges();
     void floodKeepsEventLoopResponsive();
     void hugeLineKeepsEventLoopResponsive();
+    void streamsNeverInterleaveInsideALine();
+    void unfinishedLineShowsAfterAMoment();
 
 private:
     void waitUntilShown();
@@ -542,6 +544,26 @@ void TestOutputConsole::hugeLineKeepsEventLoopResponsive()
     QVERIFY(finished);
     qInfo("re-render after the huge line: longest heartbeat gap %lld ms", rerenderGap);
     QVERIFY(rerenderGap < 100);
+}
+
+void TestOutputConsole::streamsNeverInterleaveInsideALine()
+{
+    // An unbuffered program writes a line in pieces; stderr may arrive between them.
+    m_console->appendOutput(cc::Run::Stream::Stdout, "line");
+    m_console->appendOutput(cc::Run::Stream::Stderr, "warning\n");
+    m_console->appendOutput(cc::Run::Stream::Stdout, " 2\nnext");
+    m_console->appendOutput(cc::Run::Stream::Stdout, " line\n");
+    waitUntilShown();
+    QCOMPARE(m_console->textView()->toPlainText(), QStringLiteral("warning\nline 2\nnext line\n"));
+}
+
+void TestOutputConsole::unfinishedLineShowsAfterAMoment()
+{
+    QElapsedTimer clock;
+    clock.start();
+    m_console->appendOutput(cc::Run::Stream::Stdout, "Enter your name: ");
+    QTRY_COMPARE_WITH_TIMEOUT(m_console->textView()->toPlainText(), QStringLiteral("Enter your name: "), 2000);
+    QVERIFY2(clock.elapsed() < 1000, "a prompt must not wait for a newline that never comes");
 }
 
 QTEST_MAIN(TestOutputConsole)
