@@ -77,7 +77,10 @@ void RunCommand::start(std::function<void(int)> done)
 
     RunSpec spec;
     spec.language = language->name;
-    spec.image = m_options.image.isEmpty() ? m_settings.imageForLanguage(language->name) : m_options.image;
+    if (m_backend->name() == QLatin1String("e2b"))
+        spec.image = m_options.templateName.isEmpty() ? m_settings.e2bTemplate() : m_options.templateName;
+    else
+        spec.image = m_options.image.isEmpty() ? m_settings.imageForLanguage(language->name) : m_options.image;
     spec.files.append({language->fileName, code});
     spec.command = language->command;
     spec.env = m_options.env;

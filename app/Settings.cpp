@@ -3,6 +3,7 @@
 #include "Language.h"
 #include "docker/DockerEndpoint.h"
 
+#include <QRegularExpression>
 #include <QSettings>
 
 namespace cc {
@@ -15,6 +16,12 @@ const QString kCpus = QStringLiteral("limits/cpus");
 const QString kPids = QStringLiteral("limits/pids");
 const QString kOutput = QStringLiteral("limits/outputBytes");
 const QString kDockerHost = QStringLiteral("docker/host");
+const QString kE2BTemplate = QStringLiteral("e2b/template");
+const QString kE2BDomain = QStringLiteral("e2b/domain");
+// Template ids and aliases: letters, digits, '-', '_', '.', '/' and ':' (team/name:tag).
+const QRegularExpression kTemplatePattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$"));
+const QRegularExpression kDomainPattern(
+    QStringLiteral("^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"));
 } // namespace
 
 Settings::Settings()
@@ -106,6 +113,41 @@ QString Settings::setDockerHost(const QString& dockerHost)
             return error;
     }
     m_settings->setValue(kDockerHost, value);
+    return {};
+}
+
+QString Settings::e2bTemplate() const
+{
+    const QString stored = m_settings->value(kE2BTemplate).toString().trimmed();
+    // A hand-edited nonsense value falls back to E2B's default rather than reaching the API.
+    return kTemplatePattern.match(stored).hasMatch() ? stored : QStringLiteral("base");
+}
+
+void Settings::setE2BTemplate(const QString& templateName)
+{
+    const QString value = templateName.trimmed();
+    if (value.isEmpty() || !kTemplatePattern.match(value).hasMatch())
+        m_settings->remove(kE2BTemplate);
+    else
+        m_settings->setValue(kE2BTemplate, value);
+}
+
+QString Settings::e2bDomain() const
+{
+    const QString stored = m_settings->value(kE2BDomain).toString().trimmed();
+    return kDomainPattern.match(stored).hasMatch() ? stored : QString();
+}
+
+QString Settings::setE2BDomain(const QString& domain)
+{
+    const QString value = domain.trimmed();
+    if (value.isEmpty()) {
+        m_settings->remove(kE2BDomain);
+        return {};
+    }
+    if (!kDomainPattern.match(value).hasMatch())
+        return QStringLiteral("\"%1\" is not a domain name: give one like e2b.app (or leave it empty).").arg(value);
+    m_settings->setValue(kE2BDomain, value);
     return {};
 }
 

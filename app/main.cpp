@@ -11,11 +11,13 @@
 #include "Settings.h"
 #include "SignalWatcher.h"
 #include "docker/DockerBackend.h"
+#include "e2b/E2BBackend.h"
 #include "http/HttpClient.h"
 
 #include <QApplication>
 #include <QCoreApplication>
 #include <QFile>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <Qsci/qsciglobal.h>
@@ -37,12 +39,19 @@ cc::docker::DockerEndpoint endpointFor(const cc::Settings& settings)
     return cc::docker::DockerEndpoint::fromDockerHost(settings.dockerHost());
 }
 
+cc::e2b::E2BConfig e2bConfigFor(const cc::Settings& settings)
+{
+    // As the official SDKs read it; the environment wins over the settings' domain.
+    return cc::e2b::E2BConfig::fromEnvironment(QProcessEnvironment::systemEnvironment(), settings.e2bDomain());
+}
+
 int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
 {
     QCoreApplication app(argc, argv);
     cc::Settings settings;
     cc::http::HttpClient http;
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
+    cc::e2b::E2BBackend e2bBackend(&http, e2bConfigFor(settings));
     cc::SignalWatcher signalWatcher;
 
     int exitStatus = 125;
@@ -55,11 +64,16 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
     std::unique_ptr<cc::RunCommand> run;
     std::unique_ptr<cc::DoctorCommand> doctor;
     if (cl.command == cc::CommandLine::Command::Run) {
-        // Containers and networks a crashed earlier process left behind go now, beside this run.
+        const bool onE2B = cl.run.backend == QLatin1String("e2b");
+        if (!onE2B) {
+            // Containers and networks a crashed earlier process left behind go now, beside this run.
+            // (An E2B sandbox left behind ends by itself at its timeout, a minute after its run's limit.)
+            ++pending;
+            backend.sweepOrphans([&](int, const QString&) { settle(); });
+        }
         ++pending;
-        backend.sweepOrphans([&](int, const QString&) { settle(); });
-        ++pending;
-        run = std::make_unique<cc::RunCommand>(cl.run, settings, &backend);
+        run = std::make_unique<cc::RunCommand>(cl.run, settings,
+                                               onE2B ? static_cast<cc::Backend*>(&e2bBackend) : &backend);
         bool interrupted = false;
         QObject::connect(&signalWatcher, &cc::SignalWatcher::received, &app, [&](int) {
             if (interrupted)
@@ -73,7 +87,7 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
         });
     } else {
         ++pending;
-        doctor = std::make_unique<cc::DoctorCommand>(backend.api(), settings);
+        doctor = std::make_unique<cc::DoctorCommand>(backend.api(), &e2bBackend, settings);
         doctor->start([&](int status) {
             exitStatus = status;
             settle();

@@ -42,6 +42,7 @@ private slots:
     void invalidStoredLimitFallsBack_data();
     void invalidStoredLimitFallsBack();
     void dockerHostRoundTrip();
+    void e2bTemplateAndDomain();
 
 private:
     QString m_file;
@@ -187,4 +188,35 @@ void TestSettings::dockerHostRoundTrip()
 }
 
 QTEST_GUILESS_MAIN(TestSettings)
+void TestSettings::e2bTemplateAndDomain()
+{
+    {
+        Settings settings(m_file);
+        QCOMPARE(settings.e2bTemplate(), QStringLiteral("base"));
+        QVERIFY(settings.e2bDomain().isEmpty());
+        settings.setE2BTemplate(QStringLiteral(" team/python-tpl:2 "));
+        QVERIFY(settings.setE2BDomain(QStringLiteral("e2b.example.org")).isEmpty());
+        // Refused values change nothing and say why.
+        QVERIFY(!settings.setE2BDomain(QStringLiteral("https://e2b.example.org/")).isEmpty());
+        QVERIFY(!settings.setE2BDomain(QStringLiteral("a b")).isEmpty());
+        settings.setE2BTemplate(QStringLiteral("bad template; rm -rf /"));
+    }
+    Settings reopened(m_file);
+    QCOMPARE(reopened.e2bTemplate(), QStringLiteral("base"));  // the bad name removed the stored one
+    QCOMPARE(reopened.e2bDomain(), QStringLiteral("e2b.example.org"));
+    reopened.setE2BTemplate(QStringLiteral("code-interpreter-v1"));
+    QCOMPARE(reopened.e2bTemplate(), QStringLiteral("code-interpreter-v1"));
+    QVERIFY(reopened.setE2BDomain(QString()).isEmpty());
+    QVERIFY(reopened.e2bDomain().isEmpty());
+    // A hand-edited file with nonsense falls back to the defaults.
+    {
+        QSettings raw(m_file, QSettings::IniFormat);
+        raw.setValue(QStringLiteral("e2b/template"), QStringLiteral("../../etc"));
+        raw.setValue(QStringLiteral("e2b/domain"), QStringLiteral("not a domain"));
+    }
+    const Settings edited(m_file);
+    QCOMPARE(edited.e2bTemplate(), QStringLiteral("base"));
+    QVERIFY(edited.e2bDomain().isEmpty());
+}
+
 #include "tst_settings.moc"
