@@ -1,6 +1,8 @@
 #include "E2BApi.h"
 
 #include <QTimer>
+
+#include <utility>
 #include <QUrl>
 
 namespace cc::e2b {
@@ -12,8 +14,10 @@ nlohmann::json E2BResponse::json() const
 
 void E2BCall::abort()
 {
-    if (m_abort)
-        m_abort();
+    // Moved out first: running it settles the call, which resets m_abort, and a std::function
+    // must not be destroyed while it runs.
+    if (auto abortNow = std::exchange(m_abort, nullptr))
+        abortNow();
 }
 
 E2BApi::E2BApi(http::HttpClient* http, E2BConfig config, QObject* parent)
