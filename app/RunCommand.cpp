@@ -180,7 +180,9 @@ QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& lang
     if (!result.mountedFolder.isEmpty())
         mounts.push_back({{"host", result.mountedFolder.toStdString()},
                           {"target", kHostFolderMountPoint},
-                          {"read_only", true}});
+                          {"read_only", true},
+                          // E2B cannot mount this machine's folder: it gets a copy, and nothing comes back.
+                          {"copy", result.backend == QLatin1String("e2b")}});
     // Output bytes are not guaranteed UTF-8: invalid sequences become U+FFFD, never an error.
     const json doc = {
         {"verdict", verdictName(result.verdict).toStdString()},
