@@ -400,6 +400,8 @@ struct Proc
             ::kill(-info.pid, sig);
     }
 
+    // Hands an event to every reader, waiting while one of them is too far behind. The end event
+    // marks the process finished in the same step, so no call sees it ended but still findable.
     void push(Event event, const std::atomic<bool>& stopping)
     {
         std::unique_lock lock(mutex);
@@ -411,6 +413,8 @@ struct Proc
             s->bytes += event.data.size();
             s->queue.push_back(event);
         }
+        if (event.kind == Event::End)
+            finished = true;
         cv.notify_all();
     }
 
@@ -482,9 +486,6 @@ void readProcess(Proc& p, const std::atomic<bool>& stopping)
         }
     }
     p.push(Event{Event::End, {}, status}, stopping);
-    std::lock_guard lock(p.mutex);
-    p.finished = true;
-    p.cv.notify_all();
 }
 
 struct SpawnResult
@@ -1905,9 +1906,12 @@ void FakeE2BServer::Private::streamEvents(httplib::Response& res, std::shared_pt
         int sent = 0;
         auto write = [&](const std::string& bytes) {
             if (fault.tinyWrites) {
-                for (char c : bytes)
+                for (char c : bytes) {
                     if (!sink.write(&c, 1))
                         return false;
+                    if (fault.tinyWriteGapMs > 0)
+                        std::this_thread::sleep_for(std::chrono::milliseconds(fault.tinyWriteGapMs));
+                }
                 return true;
             }
             return sink.write(bytes.data(), bytes.size());

@@ -49,6 +49,8 @@ struct FakeE2BFault
     bool omitEndStream = false;
     /// Streams: every byte in a write (and HTTP chunk) of its own, so envelopes arrive split.
     bool tinyWrites = false;
+    /// With tinyWrites: pause between bytes so that they also reach the client in separate reads.
+    int tinyWriteGapMs = 1;
 
     static FakeE2BFault rateLimited(std::string path, int retryAfterSeconds = 1);
     static FakeE2BFault serverError(std::string path, int status = 500);
