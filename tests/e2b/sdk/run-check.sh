@@ -9,10 +9,11 @@ server="$(realpath "${1:?usage: run-check.sh <fake-e2b-server>}")"
 
 die() { echo "e2b_sdk_check: $*" >&2; exit 1; }
 
-command -v node >/dev/null || die "node is not installed (Debian: apt-get install nodejs npm; ./dev.sh setup does it)."
-[[ $(node -p 'process.versions.node.split(".")[0]') -ge 18 ]] || die "node $(node --version) is too old: the E2B SDK needs node 18 or newer."
+command -v node >/dev/null || die "node is not installed: the E2B SDK needs Node.js 20.18.1 or newer (package nodejs)."
+node -e 'const [a, b, c] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && (b > 18 || (b === 18 && c >= 1))) ? 0 : 1)' ||
+    die "node $(node --version) is too old: the E2B SDK needs Node.js 20.18.1 or newer."
 [[ -f "$here/node_modules/e2b/package.json" ]] ||
-    die "the E2B SDK is not installed in $here/node_modules: run 'npm ci --prefix tests/e2b/sdk' (./dev.sh setup does it)."
+    die "the E2B SDK is not installed in $here/node_modules: run './dev.sh setup' (or 'npm ci --prefix tests/e2b/sdk')."
 
 # Loopback only: proxies from the environment must not capture the SDK's requests.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY E2B_DEBUG E2B_DOMAIN E2B_ACCESS_TOKEN
