@@ -114,6 +114,17 @@ await sbx.files.rename('/home/user/made', '/home/user/moved')
 await sbx.files.remove('/home/user/moved')
 expect(!(await sbx.files.exists('/home/user/moved')), 'files.rename and files.remove')
 await expectThrows(sbx.files.read('/home/user/missing.txt'), NotFoundError, 'reading a missing file is FileNotFoundError')
+{
+  await sbx.files.write('/home/user/gz.txt', 'compressed on the wire\n'.repeat(50), { gzip: true })
+  expect(await sbx.files.read('/home/user/gz.txt', { gzip: true }) === 'compressed on the wire\n'.repeat(50),
+    'a gzip upload (octet-stream, Content-Encoding: gzip) and a gzip download')
+  await sbx.files.write('/home/user/raw.txt', 'raw body', { useOctetStream: true })
+  expect(await sbx.files.read('/home/user/raw.txt') === 'raw body', 'an application/octet-stream upload')
+  const tagged = await sbx.files.write('/home/user/tagged.txt', 'x', { metadata: { Origin: 'check' } })
+  const stat = await sbx.files.getInfo('/home/user/tagged.txt')
+  expect(tagged.metadata?.origin === 'check' && stat.metadata?.origin === 'check',
+    'file metadata (X-Metadata-*) comes back lower-cased from write and getInfo', JSON.stringify({ tagged, stat: stat.metadata }))
+}
 
 // --- commands ------------------------------------------------------------------------------
 {
@@ -183,8 +194,9 @@ await expectThrows(sbx.commands.run('echo nope'), SandboxNotFoundError, 'a comma
 // --- faults, each against a server of its own ------------------------------------------------
 const program = process.env.FAKE_E2B_SERVER
 if (program) {
-  async function withFakeServer(faults, body) {
-    const child = spawn(program, faults.flatMap((f) => ['--fault', f]), { stdio: ['ignore', 'pipe', 'inherit'] })
+  async function withFakeServer(faults, body, moreArgs = []) {
+    const args = [...faults.flatMap((f) => ['--fault', f]), ...moreArgs]
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'inherit'] })
     faultServer = child
     const env = {}
     const lines = createInterface({ input: child.stdout })
@@ -193,7 +205,7 @@ if (program) {
       const at = line.indexOf('=')
       if (at > 0) env[line.slice(0, at)] = line.slice(at + 1)
     }
-    if (!env.E2B_API_URL) fail(`the fake server with ${faults.join(' ')} did not start`)
+    if (!env.E2B_API_URL) fail(`the fake server with ${args.join(' ')} did not start`)
     try {
       const opts = { apiKey: env.E2B_API_KEY, apiUrl: env.E2B_API_URL, sandboxUrl: env.E2B_SANDBOX_URL }
       return await body(opts)
@@ -253,6 +265,32 @@ if (program) {
     await expectThrows(s.files.write('/home/user/a.txt', 'x', { requestTimeoutMs: 500 }), Error,
       'a delayed envd answer trips the request timeout')
   })
+
+  // Debug mode: no API at all, envd on the fixed localhost:49983, sandbox id "debug_sandbox_id".
+  const debugPortFree = await new Promise((resolve) => {
+    import('node:net').then(({ createServer }) => {
+      const probe = createServer().once('error', () => resolve(false))
+      probe.listen(49983, '127.0.0.1', () => probe.close(() => resolve(true)))
+    })
+  })
+  if (!debugPortFree) {
+    console.log('note: debug mode not checked, 127.0.0.1:49983 is in use')
+  } else {
+    await withFakeServer([], async () => {
+      // The URL variables would win over debug mode's own addresses.
+      const saved = { api: process.env.E2B_API_URL, sandbox: process.env.E2B_SANDBOX_URL }
+      delete process.env.E2B_API_URL
+      delete process.env.E2B_SANDBOX_URL
+      const debug = await Sandbox.create({ debug: true }).finally(() => {
+        process.env.E2B_API_URL = saved.api
+        process.env.E2B_SANDBOX_URL = saved.sandbox
+      })
+      expect(debug.sandboxId === 'debug_sandbox_id', 'debug mode: create makes no API call')
+      await debug.files.write('/home/user/d.txt', 'debug')
+      const result = await debug.commands.run('cat /home/user/d.txt')
+      expect(result.stdout === 'debug', 'debug mode: files and commands reach the debug sandbox without a token')
+    }, ['--debug-sandbox', '--envd-port', '49983'])
+  }
 }
 
 console.log(`${checks} passed, 0 failed`)

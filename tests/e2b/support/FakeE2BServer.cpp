@@ -612,6 +612,7 @@ struct SandboxState
     std::string trafficAccessToken;
     std::vector<std::shared_ptr<Proc>> procs;
     CpuSample lastCpu;
+    std::map<std::string, ojson> fileMetadata; // VM path → what X-Metadata-* set (envd keeps it in xattrs)
 };
 
 struct FakeE2BServer::Private
@@ -729,6 +730,10 @@ bool FakeE2BServer::start(std::string* error)
     };
     if (d->started)
         return fail("already started");
+    // Writing to a snippet's closed stdin must be an error, not the end of this process.
+    struct sigaction current{};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+        ::signal(SIGPIPE, SIG_IGN);
 
     if (d->options.rootDir.empty()) {
         std::string pattern = (fs::temp_directory_path() / "fake-e2b-XXXXXX").string();
@@ -1688,6 +1693,18 @@ void FakeE2BServer::Private::handleFilesUpload(const httplib::Request& req, http
         return restError(res, 400, "unsupported content type: " + req.get_header_value("Content-Type"));
     }
 
+    // X-Metadata-<key>: printable ASCII, keys lower-cased.
+    ojson metadata = ojson::object();
+    for (const auto& [name, value] : req.headers) {
+        const std::string key = lower(name);
+        if (!startsWith(key, "x-metadata-"))
+            continue;
+        const bool printable = std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+        if (key.size() == std::strlen("x-metadata-") || !printable)
+            return restError(res, 400, "invalid metadata header '" + name + "'");
+        metadata[key.substr(std::strlen("x-metadata-"))] = value;
+    }
+
     ojson out = ojson::array();
     for (const auto& item : items) {
         const fs::path host = fs::path(s.info.rootDir) / item.vmPath.substr(1);
@@ -1702,6 +1719,13 @@ void FakeE2BServer::Private::handleFilesUpload(const httplib::Request& req, http
         entry["path"] = item.vmPath;
         entry["name"] = baseName(item.vmPath);
         entry["type"] = "file";
+        std::lock_guard lock(mutex);
+        if (!metadata.empty()) {
+            entry["metadata"] = metadata;
+            s.fileMetadata[item.vmPath] = metadata;
+        } else {
+            s.fileMetadata.erase(item.vmPath);
+        }
         out.push_back(entry);
     }
     res.status = 200;
@@ -2095,6 +2119,9 @@ void FakeE2BServer::Private::handleFilesystemUnary(const std::string& method, ht
         }
         if (st.type() == fs::file_type::symlink)
             e["symlinkTarget"] = fs::read_symlink(host, ec).string();
+        std::lock_guard lock(mutex);
+        if (const auto it = s.fileMetadata.find(vm); it != s.fileMetadata.end())
+            e["metadata"] = it->second;
         return e;
     };
     auto pathOf = [&](const char* field) {
@@ -2149,6 +2176,11 @@ void FakeE2BServer::Private::handleFilesystemUnary(const std::string& method, ht
         fs::rename(hostOf(from), hostOf(to), ec);
         if (ec)
             return connectUnaryError(res, "internal", "error renaming: " + ec.message());
+        {
+            std::lock_guard lock(mutex);
+            if (auto node = s.fileMetadata.extract(from))
+                s.fileMetadata[to] = node.mapped();
+        }
         return ok(ojson{{"entry", entryInfo(to)}});
     }
     if (method == "Remove") {
@@ -2156,6 +2188,8 @@ void FakeE2BServer::Private::handleFilesystemUnary(const std::string& method, ht
         if (!fs::exists(fs::symlink_status(hostOf(vm), ec)))
             return connectUnaryError(res, "not_found", "file not found: " + vm);
         fs::remove_all(hostOf(vm), ec);
+        std::lock_guard lock(mutex);
+        s.fileMetadata.erase(vm);
         return ok(ojson::object());
     }
     connectUnaryError(res, "unimplemented", "filesystem.Filesystem." + method + " is not implemented");
