@@ -158,6 +158,7 @@ private slots:
     void fallsBackToV1WhenV2IsUnknown();
     void rateLimitIsRetriedAfterRetryAfter();
     void timeout();
+    void localTimeLimitWhenEnvdIgnoresIt();
     void outputLimitIsByteExact();
     void cancel_data();
     void cancel();
@@ -475,6 +476,34 @@ void TestE2BRun::timeout()
     const auto processes = m_fake->processes();
     QVERIFY(!processes.empty());
     QVERIFY(!processes.back().running);
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::localTimeLimitWhenEnvdIgnoresIt()
+{
+    // envd's deadline normally ends the stream first; when it does not (an envd that lost the
+    // header, a proxy that strips it), the client's own timer must: SIGKILL, then DELETE.
+    FakeE2BFault ignore;
+    ignore.path = "/process.Process/Start";
+    ignore.ignoreTimeout = true;
+    m_fake->addFault(ignore);
+    auto b = backend();
+    RunSpec spec = bashSpec("echo before; sleep 30");
+    spec.limits.wallTimeoutMs = 1'200;
+    QElapsedTimer clock;
+    clock.start();
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Timeout, qPrintable(describe(o)));
+    QVERIFY(clock.elapsed() < 10'000);
+    QCOMPARE(o.out, QByteArray("before\n"));
+    QVERIFY2(o.result.message.startsWith(QLatin1String("Killed after 1.2 s: the time limit.")),
+             qPrintable(o.result.message));
+    QVERIFY(o.result.wallMs >= 1'200);
+    const auto processes = m_fake->processes();
+    QVERIFY(!processes.empty());
+    QCOMPARE(processes.back().signalsSent, std::vector<int>{9});
+    QVERIFY(!processes.back().deadlineExceeded);
+    QCOMPARE(statusesOf(*m_fake, "/process.Process/SendSignal"), std::vector<int>{200});
     verifyEverySandboxDeleted();
 }
 

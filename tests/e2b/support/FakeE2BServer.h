@@ -51,6 +51,9 @@ struct FakeE2BFault
     bool tinyWrites = false;
     /// With tinyWrites: pause between bytes so that they also reach the client in separate reads.
     int tinyWriteGapMs = 1;
+    /// Streams: serve as if no Connect-Timeout-Ms had been sent, so that only the client's own
+    /// timer can stop the program (tests of a client's local time limit).
+    bool ignoreTimeout = false;
 
     static FakeE2BFault rateLimited(std::string path, int retryAfterSeconds = 1);
     static FakeE2BFault serverError(std::string path, int status = 500);
