@@ -63,6 +63,8 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
 
     std::unique_ptr<cc::RunCommand> run;
     std::unique_ptr<cc::DoctorCommand> doctor;
+    // Out here, not in the block below: the signal handler reads it long after that block ended.
+    bool interrupted = false;
     if (cl.command == cc::CommandLine::Command::Run) {
         const bool onE2B = cl.run.backend == QLatin1String("e2b");
         if (!onE2B) {
@@ -74,7 +76,6 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
         ++pending;
         run = std::make_unique<cc::RunCommand>(cl.run, settings,
                                                onE2B ? static_cast<cc::Backend*>(&e2bBackend) : &backend);
-        bool interrupted = false;
         QObject::connect(&signalWatcher, &cc::SignalWatcher::received, &app, [&](int) {
             if (interrupted)
                 std::_Exit(130);  // a second Ctrl+C: leave now; the sandbox ends by itself
