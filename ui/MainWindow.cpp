@@ -26,6 +26,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSignalBlocker>
@@ -55,6 +56,10 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     m_editor = new CodeEditor(this);
     m_console = new OutputConsole(this);
     m_monitor = new ResourceMonitor(this);
+    m_console->textView()->setPlaceholderText(
+        tr("Paste an AI answer on the left, or type code in the editor, then press Run (Ctrl+Return).\n\n"
+           "The code runs in a fresh sandbox that is removed afterwards: no network, no access to your files, "
+           "and limits on time, memory, CPUs, processes and output. Its output appears here as it is written."));
     m_limits = new LimitsEditor(this);
     m_limits->setLimits(m_session->limits());
 
