@@ -87,7 +87,7 @@ void DockerBackend::sweepOrphans(std::function<void(int removed, const QString& 
                       return;
                   }
                   sweepList("/networks?filters=" + filter, "/networks/", "",
-                            [containers, done](int networks, const QString& error) { done(containers + networks, error); });
+                            [containers, done](int networks, const QString& networkError) { done(containers + networks, networkError); });
               });
 }
 
