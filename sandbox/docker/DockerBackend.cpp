@@ -70,13 +70,36 @@ Run* DockerBackend::start(const RunSpec& spec, QObject* parent)
     setup.containerName = QStringLiteral("codecourier-%1").arg(suffix);
     if (spec.grants.network)
         setup.networkName = QStringLiteral("codecourier-net-%1").arg(suffix);
+    retryLeftBehind();
     auto* run = new DockerRun(m_api, spec, setup, parent ? parent : this);
+    connect(run, &DockerRun::leftBehind, this, [this](const QString& containerId, const QString& networkId) {
+        if (!containerId.isEmpty())
+            m_containersLeftBehind.insert(containerId);
+        if (!networkId.isEmpty())
+            m_networksLeftBehind.insert(networkId);
+    });
     run->begin();
     return run;
 }
 
+void DockerBackend::retryLeftBehind()
+{
+    auto removeFrom = [this](QSet<QString>* set, const QByteArray& path, const QString& id) {
+        m_api->call("DELETE", path, nullptr, this, [set, id](const DockerResponse& r) {
+            if (r.ok() || r.status == 404)
+                set->remove(id);
+        });
+    };
+    // Copies: the answers arrive later and edit the sets.
+    for (const QString& id : QSet<QString>(m_containersLeftBehind))
+        removeFrom(&m_containersLeftBehind, "/containers/" + id.toLatin1() + "?force=true&v=true", id);
+    for (const QString& id : QSet<QString>(m_networksLeftBehind))
+        removeFrom(&m_networksLeftBehind, "/networks/" + id.toLatin1(), id);
+}
+
 void DockerBackend::sweepOrphans(std::function<void(int removed, const QString& error)> done)
 {
+    retryLeftBehind();
     // Containers first, networks once they are gone: a network cannot be removed while a
     // container is attached to it.
     const QByteArray filter = DockerApi::query(QStringLiteral("{\"label\":[\"%1\"]}").arg(QLatin1String(kLabel)));

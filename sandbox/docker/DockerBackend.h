@@ -4,6 +4,7 @@
 #include "DockerEndpoint.h"
 
 #include <QMap>
+#include <QSet>
 #include <functional>
 
 namespace cc::http {
@@ -41,11 +42,15 @@ public:
     static bool ownerAlive(const QString& tag);
 
 private:
+    /// Removes what earlier runs could not (the engine was unreachable then).
+    void retryLeftBehind();
     /// Lists objects at listPath and removes those whose owner is gone.
     void sweepList(const QByteArray& listPath, const QByteArray& deletePrefix, const QByteArray& deleteSuffix,
                    std::function<void(int removed, const QString& error)> done);
 
     DockerApi* m_api;
+    QSet<QString> m_containersLeftBehind;
+    QSet<QString> m_networksLeftBehind;
 };
 
 } // namespace cc::docker

@@ -391,7 +391,7 @@ void DockerRun::onProgramStreamEnded()
     m_wallTimer.stop();
     m_facts.wallMs = m_wallClock.isValid() ? m_wallClock.elapsed() : 0;
     if (!reply->errorString().isEmpty()) {
-        fail(QStringLiteral("The connection to Docker broke during the run: %1")
+        fail(QStringLiteral("Lost contact with Docker during the run. %1")
                  .arg(m_api->describeTransportError(reply->errorString())));
         return;
     }
@@ -416,7 +416,8 @@ void DockerRun::measure()
         if (r.ok() && j.is_object() && j.contains("ExitCode") && j["ExitCode"].is_number())
             m_facts.exitStatus = j["ExitCode"].get<int>();
         else
-            m_facts.backendError = QStringLiteral("Docker did not report how the program exited. %1").arg(r.error);
+            m_facts.backendError = QStringLiteral("Lost contact with Docker before it reported how the program exited. %1")
+                                       .arg(r.error);
         maybeDone();
     });
     auto applyReport = [this](const CgroupReport& report) {
@@ -530,10 +531,13 @@ void DockerRun::removeAndFinish()
         [this](const DockerResponse& r) {
             // 404: already gone; 409: the engine's auto-removal got there first. Both are fine.
             if (!r.ok() && r.status != 404 && r.status != 409) {
-                const QString note = QStringLiteral(" The sandbox %1 could not be removed (%2); it ends by itself "
-                                                    "within minutes and is swept at the next start.")
-                                         .arg(shortId(m_containerId), r.error);
+                // The reason is said once: it is usually the one that ended the run.
+                const QString why = m_facts.backendError.contains(r.error) ? QString() : QStringLiteral(" (%1)").arg(r.error);
+                const QString note = QStringLiteral(" The sandbox %1 could not be removed%2; it is removed as soon as "
+                                                    "Docker answers again, and ends by itself within minutes anyway.")
+                                         .arg(shortId(m_containerId), why);
                 m_cleanupNote += note;
+                m_containerLeftBehind = true;
             } else {
                 emit progress(QStringLiteral("Sandbox %1 removed.").arg(shortId(m_containerId)));
             }
@@ -551,9 +555,11 @@ void DockerRun::removeNetworkAndFinish()
         return;
     }
     m_api->call("DELETE", "/networks/" + m_networkId.toLatin1(), nullptr, this, [this](const DockerResponse& r) {
-        if (!r.ok() && r.status != 404)
+        if (!r.ok() && r.status != 404) {
             m_cleanupNote += QStringLiteral(" The run's network could not be removed (%1); it is swept at the next start.")
                                  .arg(r.error);
+            m_networkLeftBehind = true;
+        }
         finishNow();
     });
 }
@@ -563,6 +569,8 @@ void DockerRun::finishNow()
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
+    if (m_containerLeftBehind || m_networkLeftBehind)
+        emit leftBehind(m_containerLeftBehind ? m_containerId : QString(), m_networkLeftBehind ? m_networkId : QString());
     if (m_programStream)
         m_programStream->abort();
     if (m_statsStream)

@@ -44,6 +44,11 @@ public:
     void begin();
     void cancel() override;
 
+signals:
+    /// The engine could not remove what this run created (it was unreachable, say). The backend
+    /// keeps the ids and removes them once the engine answers again.
+    void leftBehind(const QString& containerId, const QString& networkId);
+
 private:
     enum class Phase { Idle, CreatingNetwork, Creating, Starting, Delivering, Running, Measuring, Removing, Done };
 
@@ -97,6 +102,8 @@ private:
     bool m_peakIsSample = false;
     bool m_sandboxStoppedEarly = false;
     std::optional<HostCgroup> m_hostCgroup;
+    bool m_containerLeftBehind = false;
+    bool m_networkLeftBehind = false;
     QString m_cleanupNote;      // appended to the verdict's sentence when removal failed
 };
 
