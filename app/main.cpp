@@ -54,13 +54,13 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
 
     std::unique_ptr<cc::RunCommand> run;
     std::unique_ptr<cc::DoctorCommand> doctor;
+    bool interrupted = false;  // lives as long as the event loop: the signal slot reads it
     if (cl.command == cc::CommandLine::Command::Run) {
         // Containers and networks a crashed earlier process left behind go now, beside this run.
         ++pending;
         backend.sweepOrphans([&](int, const QString&) { settle(); });
         ++pending;
         run = std::make_unique<cc::RunCommand>(cl.run, settings, &backend);
-        bool interrupted = false;
         QObject::connect(&signalWatcher, &cc::SignalWatcher::received, &app, [&](int) {
             if (interrupted)
                 std::_Exit(130);  // a second Ctrl+C: leave now; the sandbox ends by itself
