@@ -81,7 +81,7 @@ void RunCommand::start(std::function<void(int)> done)
     spec.files.append({language->fileName, code});
     spec.command = language->command;
     spec.env = m_options.env;
-    spec.runtime = m_options.runtime;
+    spec.runtime = m_options.runtime.isEmpty() ? m_settings.dockerRuntime() : m_options.runtime;
     spec.limits = m_settings.defaultLimits();
     if (m_options.timeoutMs)
         spec.limits.wallTimeoutMs = *m_options.timeoutMs;

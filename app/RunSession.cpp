@@ -82,6 +82,7 @@ RunSpec RunSession::currentSpec() const
     spec.image = image();
     spec.limits = m_limits;
     spec.grants = m_grants;
+    spec.runtime = m_settings.dockerRuntime();
     if (const Language* lang = LanguageTable::find(m_language)) {
         spec.files.append({lang->fileName, m_code.toUtf8()});
         spec.command = lang->command;

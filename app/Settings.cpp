@@ -3,6 +3,7 @@
 #include "Language.h"
 #include "docker/DockerEndpoint.h"
 
+#include <QRegularExpression>
 #include <QSettings>
 
 namespace cc {
@@ -15,6 +16,7 @@ const QString kCpus = QStringLiteral("limits/cpus");
 const QString kPids = QStringLiteral("limits/pids");
 const QString kOutput = QStringLiteral("limits/outputBytes");
 const QString kDockerHost = QStringLiteral("docker/host");
+const QString kDockerRuntime = QStringLiteral("docker/runtime");
 } // namespace
 
 Settings::Settings()
@@ -90,6 +92,26 @@ QByteArray Settings::uiState(const QString& key) const
 void Settings::setUiState(const QString& key, const QByteArray& state)
 {
     m_settings->setValue(QStringLiteral("ui/") + key, state);
+}
+
+QString Settings::dockerRuntime() const
+{
+    const QString runtime = m_settings->value(kDockerRuntime).toString().trimmed();
+    // A hand-edited file must not smuggle anything but a name into the engine's request.
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+    return name.match(runtime).hasMatch() ? runtime : QString();
+}
+
+QString Settings::setDockerRuntime(const QString& runtime)
+{
+    const QString value = runtime.trimmed();
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+    if (!value.isEmpty() && !name.match(value).hasMatch())
+        return QStringLiteral("\"%1\" is not a runtime name: use a name such as runsc, or leave it empty for the "
+                              "engine's default.")
+            .arg(value);
+    m_settings->setValue(kDockerRuntime, value);
+    return {};
 }
 
 QString Settings::dockerHost() const

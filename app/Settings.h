@@ -37,6 +37,11 @@ public:
     QByteArray uiState(const QString& key) const;
     void setUiState(const QString& key, const QByteArray& state);
 
+    /// The Docker runtime for sandboxes: empty = the engine's default (runc); "runsc" = gVisor.
+    QString dockerRuntime() const;
+    /// Returns a sentence when the name is not a runtime name (and stores nothing then).
+    QString setDockerRuntime(const QString& runtime);
+
     QString filePath() const;
 
 private:

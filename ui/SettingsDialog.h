@@ -24,6 +24,7 @@ public:
 private:
     Settings* m_settings;
     QLineEdit* m_dockerHost;
+    QLineEdit* m_runtime;
     QMap<QString, QLineEdit*> m_images;
     LimitsEditor* m_limits;
 };
