@@ -22,15 +22,6 @@ constexpr int kStopWaitMs = 1'500;
 // The idle process outlives the run's own limit by this much; it only matters if we vanish.
 constexpr int kIdleMarginSeconds = 120;
 
-nlohmann::json execCreateBody(const QStringList& cmd)
-{
-    nlohmann::json argv = nlohmann::json::array();
-    for (const QString& a : cmd)
-        argv.push_back(a.toStdString());
-    return {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true}, {"Tty", false},
-            {"Cmd", argv},          {"WorkingDir", "/workspace"}, {"User", kSandboxUser}, {"Privileged", false}};
-}
-
 const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
 
 QString shortId(const QString& id)
@@ -272,7 +263,7 @@ void DockerRun::execBuffered(const QStringList& cmd, int timeoutMs,
                              std::function<void(const DockerResponse&, int, const QByteArray&, const QByteArray&)> done)
 {
     const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
-    m_api->call("POST", createPath, execCreateBody(cmd), this, [this, timeoutMs, done](const DockerResponse& r) {
+    m_api->call("POST", createPath, execConfig(cmd), this, [this, timeoutMs, done](const DockerResponse& r) {
         if (!r.ok()) {
             done(r, -1, {}, {});
             return;
@@ -323,7 +314,7 @@ void DockerRun::runNextDelivery()
 void DockerRun::startProgram()
 {
     const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
-    m_api->call("POST", createPath, execCreateBody(m_plan.runExec), this, [this](const DockerResponse& r) {
+    m_api->call("POST", createPath, execConfig(m_plan.runExec, spec().env), this, [this](const DockerResponse& r) {
         if (m_phase != Phase::Delivering)
             return;
         if (!r.ok()) {
