@@ -90,6 +90,11 @@ RunSpec RunSession::currentSpec() const
     return spec;
 }
 
+void RunSession::prewarm()
+{
+    m_backend->prewarm(currentSpec());
+}
+
 Run* RunSession::start()
 {
     if (m_run)

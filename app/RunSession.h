@@ -51,6 +51,9 @@ public:
     Run* start();
     void stop();
 
+    /// Lets the backend prepare a sandbox for the next run as it stands now.
+    void prewarm();
+
     /// The spec the next run would get, for display and tests.
     RunSpec currentSpec() const;
 

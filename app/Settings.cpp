@@ -17,6 +17,8 @@ const QString kPids = QStringLiteral("limits/pids");
 const QString kOutput = QStringLiteral("limits/outputBytes");
 const QString kDockerHost = QStringLiteral("docker/host");
 const QString kDockerRuntime = QStringLiteral("docker/runtime");
+const QString kPoolSize = QStringLiteral("docker/poolSize");
+constexpr int kMaxPoolSize = 8;
 } // namespace
 
 Settings::Settings()
@@ -92,6 +94,18 @@ QByteArray Settings::uiState(const QString& key) const
 void Settings::setUiState(const QString& key, const QByteArray& state)
 {
     m_settings->setValue(QStringLiteral("ui/") + key, state);
+}
+
+int Settings::poolSize() const
+{
+    bool ok = false;
+    const int size = m_settings->value(kPoolSize, 1).toInt(&ok);
+    return ok && size >= 0 && size <= kMaxPoolSize ? size : 1;
+}
+
+void Settings::setPoolSize(int size)
+{
+    m_settings->setValue(kPoolSize, qBound(0, size, kMaxPoolSize));
 }
 
 QString Settings::dockerRuntime() const

@@ -42,6 +42,10 @@ public:
     /// Returns a sentence when the name is not a runtime name (and stores nothing then).
     QString setDockerRuntime(const QString& runtime);
 
+    /// Pre-started sandboxes kept ready for the next run (0 = none), between 0 and 8.
+    int poolSize() const;
+    void setPoolSize(int size);
+
     QString filePath() const;
 
 private:

@@ -10,11 +10,13 @@
 #include "AnswerPanel.h"
 #include "Settings.h"
 #include "SignalWatcher.h"
+#include "docker/ContainerPool.h"
 #include "docker/DockerBackend.h"
 #include "http/HttpClient.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -91,6 +93,7 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     cc::http::HttpClient http;
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
     backend.sweepOrphans([](int, const QString&) {});
+    backend.pool()->setSize(settings.poolSize());
     cc::RunSession session(&backend, settings);
     // A screenshot must not overwrite what the person was working on.
     QTemporaryDir scratch;
@@ -124,7 +127,18 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     }
     if (cl.runOnStart)
         QTimer::singleShot(300, &window, &cc::MainWindow::startRun);
+    session.prewarm();
     const int status = app.exec();
+    // Pre-started sandboxes go with the app.
+    QEventLoop shutdown;
+    bool removed = false;
+    QTimer::singleShot(5'000, &shutdown, &QEventLoop::quit);
+    backend.shutdown([&] {
+        removed = true;
+        shutdown.quit();
+    });
+    if (!removed)
+        shutdown.exec();
     return status ? status : exitStatus;
 }
 

@@ -24,6 +24,10 @@ public:
     /// as a Run whose finished() carries `backend_error` and the reason. The Run is a child of
     /// parent (or of the backend when parent is null).
     virtual Run* start(const RunSpec& spec, QObject* parent = nullptr) = 0;
+
+    /// A hint that a run like this is coming (the person is editing it): a backend may prepare a
+    /// sandbox for it ahead of time. Never required, never blocks.
+    virtual void prewarm(const RunSpec& spec) { Q_UNUSED(spec); }
 };
 
 } // namespace cc

@@ -93,6 +93,12 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     buildRunBar();
     buildMenus();
 
+    m_prewarm.setSingleShot(true);
+    m_prewarm.setInterval(1'000);
+    connect(&m_prewarm, &QTimer::timeout, this, [this] {
+        if (!m_session->isRunning())
+            m_session->prewarm();
+    });
     m_tick.setInterval(100);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         m_elapsed->setText(humanDuration(m_runClock.isValid() ? m_runClock.elapsed() : 0));
@@ -113,7 +119,10 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
         m_autosave->save(kEditorKey, m_editor->text());
     });
     connect(m_session, &RunSession::languageChanged, this, &MainWindow::onLanguageChanged);
-    connect(m_limits, &LimitsEditor::limitsChanged, this, [this](const Limits& limits) { m_session->setLimits(limits); });
+    connect(m_limits, &LimitsEditor::limitsChanged, this, [this](const Limits& limits) {
+        m_session->setLimits(limits);
+        m_prewarm.start();
+    });
     connect(m_session, &RunSession::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &RunSession::runFinished, this, &MainWindow::onRunFinished);
 
@@ -257,6 +266,7 @@ void MainWindow::onLanguageChanged(const QString& language)
     m_editor->setLexerName(lang ? lang->lexer : QString());
     m_image->setText(m_session->image());
     m_autosave->save(kEditorLanguageKey, language);
+    m_prewarm.start();
 }
 
 void MainWindow::startRun()

@@ -83,6 +83,7 @@ private:
     QSplitter* m_topSplitter = nullptr;
     QSplitter* m_runSplitter = nullptr;
     QTimer m_tick;
+    QTimer m_prewarm;  // asks the backend to prepare a sandbox once the settings of the next run rest
     QElapsedTimer m_runClock;
     bool m_closeWhenStopped = false;
 };

@@ -42,6 +42,8 @@ DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
     : Run(std::move(spec), parent), m_api(api), m_setup(std::move(setup))
 {
     m_facts.limits = this->spec().limits;
+    // Ours from the start: whatever happens next, removeAndFinish() removes it.
+    m_containerId = m_setup.pooledContainerId;
     m_wallTimer.setSingleShot(true);
     m_wallTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_wallTimer, &QTimer::timeout, this, [this] {
@@ -97,10 +99,15 @@ void DockerRun::begin()
             return;
         }
         m_plan = planExecs(s);
-        if (!m_setup.networkName.isEmpty())
+        if (!m_setup.pooledContainerId.isEmpty()) {
+            // A pre-started, never-used container of exactly this profile: no create, no start.
+            emit created(m_containerId);
+            onSandboxStarted(QStringLiteral("ready (pre-started, never used)"));
+        } else if (!m_setup.networkName.isEmpty()) {
             createNetwork();
-        else
+        } else {
             createContainer();
+        }
     });
 }
 
@@ -179,23 +186,25 @@ void DockerRun::startContainer()
                         fail(QStringLiteral("The sandbox could not start. %1").arg(r.error));
                         return;
                     }
-                    const Limits& l = spec().limits;
-                    emit progress(QStringLiteral("Sandbox %1 started: %2, %3, %4 memory, %5 CPU, %6 processes.")
-                                      .arg(shortId(m_containerId),
-                                           m_setup.networkName.isEmpty() ? QStringLiteral("no network")
-                                                                         : QStringLiteral("network granted"),
-                                           m_setup.hostFolder.isEmpty()
-                                               ? QStringLiteral("no host folder")
-                                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder,
-                                                                                          QLatin1String(kHostFolderMountPoint)),
-                                           humanBytes(l.memoryBytes))
-                                      .arg(l.cpus)
-                                      .arg(l.pids));
-                    startStats();
-                    locateHostCgroup();
-                    m_phase = Phase::Delivering;
-                    runNextDelivery();
+                    onSandboxStarted(QStringLiteral("started"));
                 });
+}
+
+void DockerRun::onSandboxStarted(const QString& how)
+{
+    const Limits& l = spec().limits;
+    const QString network = m_setup.networkName.isEmpty() ? QStringLiteral("no network") : QStringLiteral("network granted");
+    const QString folder = m_setup.hostFolder.isEmpty()
+                               ? QStringLiteral("no host folder")
+                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder, QLatin1String(kHostFolderMountPoint));
+    emit progress(QStringLiteral("Sandbox %1 %2: %3, %4, %5 memory, %6 CPU, %7 processes.")
+                      .arg(shortId(m_containerId), how, network, folder, humanBytes(l.memoryBytes))
+                      .arg(l.cpus)
+                      .arg(l.pids));
+    startStats();
+    locateHostCgroup();
+    m_phase = Phase::Delivering;
+    runNextDelivery();
 }
 
 void DockerRun::locateHostCgroup()
