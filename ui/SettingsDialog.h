@@ -4,6 +4,7 @@
 #include <QMap>
 
 class QLineEdit;
+class QSpinBox;
 
 namespace cc {
 
@@ -25,6 +26,7 @@ private:
     Settings* m_settings;
     QLineEdit* m_dockerHost;
     QLineEdit* m_runtime;
+    QSpinBox* m_poolSize;
     QMap<QString, QLineEdit*> m_images;
     LimitsEditor* m_limits;
 };
