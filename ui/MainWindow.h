@@ -53,6 +53,7 @@ protected:
 
 private:
     void buildRunBar();
+    static QString backendDescription(const QString& name);
     void buildMenus();
     void restoreState();
     void onRunStarted(Run* run);
