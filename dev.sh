@@ -3,7 +3,8 @@
 #
 #   ./dev.sh start   install what is missing, build, make sure Docker answers and the sandbox
 #                    image exists, then open the app
-#   ./dev.sh test    the same set-up, then build and run every test (ctest)
+#   ./dev.sh test    the same set-up, then build and run every test (ctest), then the same tests
+#                    again in a sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer)
 #   ./dev.sh setup   the set-up alone
 #
 # Idempotent: a second run only rebuilds what changed. Runs as root or as a user with sudo.
@@ -11,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DIR="${CODECOURIER_BUILD_DIR:-build}"
+SANITIZE_DIR="${CODECOURIER_SANITIZE_DIR:-build-asan}"
 PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqscintilla2-qt6-dev
@@ -108,6 +110,14 @@ case "${1:-}" in
     test)
         setup
         ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 900
+        # The same suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+        say "sanitizer build (ASan + UBSan) in $SANITIZE_DIR"
+        if [[ ! -f "$SANITIZE_DIR/build.ninja" ]]; then
+            cmake -G Ninja -S . -B "$SANITIZE_DIR" -DCMAKE_BUILD_TYPE=Debug -DCODECOURIER_SANITIZE=ON >/dev/null
+        fi
+        cmake --build "$SANITIZE_DIR"
+        # The soak is shortened there: it checks for leaks, not endurance.
+        CODECOURIER_SOAK_RUNS=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 ctest --test-dir "$SANITIZE_DIR" --output-on-failure --timeout 900
         ;;
     setup)
         setup

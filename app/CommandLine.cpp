@@ -69,6 +69,9 @@ QString CommandLine::runHelpText()
                "  --env KEY=VALUE       set an environment variable (repeatable); the host's are never passed\n"
                "  --runtime RUNTIME     Docker runtime, e.g. runsc for gVisor (default: the engine's)\n"
                "  --json                print one JSON object with the result instead of streaming\n"
+               "  --raw                 on a terminal, pass the output's escape sequences through untouched\n"
+               "                        (by default only colours survive: no titles, clipboard writes,\n"
+               "                        links, cursor movement or screen clearing)\n"
                "\n"
                "Exit status: the program's own; 124 time limit; 137 memory limit; 141 output limit;\n"
                "130 interrupted; 125 the sandbox could not run (engine down, image or template missing, API key\n"
@@ -130,6 +133,8 @@ void parseRun(const QStringList& args, CommandLine& cl)
             return;
         } else if (arg == QLatin1String("--json")) {
             o.json = true;
+        } else if (arg == QLatin1String("--raw")) {
+            o.raw = true;
         } else if (arg == QLatin1String("--allow-network")) {
             o.allowNetwork = true;
         } else if (matchesOption(arg, QStringLiteral("--lang"))) {

@@ -29,6 +29,7 @@ struct RunOptions
     QString stdinFile;
     QList<QPair<QString, QString>> env;
     bool json = false;
+    bool raw = false;               ///< --raw: pass escape sequences to a terminal untouched
     QString runtime;                ///< --runtime runsc (gVisor)
 };
 

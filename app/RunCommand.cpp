@@ -84,7 +84,7 @@ void RunCommand::start(std::function<void(int)> done)
     spec.files.append({language->fileName, code});
     spec.command = language->command;
     spec.env = m_options.env;
-    spec.runtime = m_options.runtime;
+    spec.runtime = m_options.runtime.isEmpty() ? m_settings.dockerRuntime() : m_options.runtime;
     spec.limits = m_settings.defaultLimits();
     if (m_options.timeoutMs)
         spec.limits.wallTimeoutMs = *m_options.timeoutMs;
@@ -110,13 +110,24 @@ void RunCommand::start(std::function<void(int)> done)
     }
 
     m_run = m_backend->start(spec, this);
+    // A snippet's escape sequences could retitle the terminal, write the clipboard or redraw the
+    // screen to fake a result: on a terminal only colours pass, unless the user asked for --raw.
+    for (int fd : {1, 2})
+        if (!m_options.json && !m_options.raw && ::isatty(fd))
+            m_sanitizers[fd - 1].emplace();
     connect(m_run, &Run::output, this, [this](Run::Stream stream, const QByteArray& bytes) {
+        const int fd = stream == Run::Stream::Stdout ? 1 : 2;
         if (m_options.json)
-            (stream == Run::Stream::Stdout ? m_stdout : m_stderr).append(bytes);
+            (fd == 1 ? m_stdout : m_stderr).append(bytes);
+        else if (m_sanitizers[fd - 1])
+            writeFully(fd, m_sanitizers[fd - 1]->feed(bytes));
         else
-            writeFully(stream == Run::Stream::Stdout ? 1 : 2, bytes);
+            writeFully(fd, bytes);
     });
     connect(m_run, &Run::finished, this, [this](const RunResult& result) {
+        for (int fd : {1, 2})
+            if (m_sanitizers[fd - 1])
+                writeFully(fd, m_sanitizers[fd - 1]->finish());
         if (m_options.json)
             writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr));
         else

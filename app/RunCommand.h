@@ -2,10 +2,12 @@
 
 #include "CommandLine.h"
 #include "RunResult.h"
+#include "TerminalSanitizer.h"
 
 #include <QByteArray>
 #include <QObject>
 #include <functional>
+#include <optional>
 
 namespace cc {
 
@@ -42,6 +44,8 @@ private:
     const Settings& m_settings;
     Backend* m_backend;
     Run* m_run = nullptr;
+    // Only when the stream is a terminal and --raw was not given.
+    std::optional<TerminalSanitizer> m_sanitizers[2];
     QByteArray m_stdout;
     QByteArray m_stderr;
     std::function<void(int)> m_done;

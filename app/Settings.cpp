@@ -22,6 +22,9 @@ const QString kE2BDomain = QStringLiteral("e2b/domain");
 const QRegularExpression kTemplatePattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$"));
 const QRegularExpression kDomainPattern(
     QStringLiteral("^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"));
+const QString kDockerRuntime = QStringLiteral("docker/runtime");
+const QString kPoolSize = QStringLiteral("docker/poolSize");
+constexpr int kMaxPoolSize = 8;
 } // namespace
 
 Settings::Settings()
@@ -97,6 +100,38 @@ QByteArray Settings::uiState(const QString& key) const
 void Settings::setUiState(const QString& key, const QByteArray& state)
 {
     m_settings->setValue(QStringLiteral("ui/") + key, state);
+}
+
+int Settings::poolSize() const
+{
+    bool ok = false;
+    const int size = m_settings->value(kPoolSize, 1).toInt(&ok);
+    return ok && size >= 0 && size <= kMaxPoolSize ? size : 1;
+}
+
+void Settings::setPoolSize(int size)
+{
+    m_settings->setValue(kPoolSize, qBound(0, size, kMaxPoolSize));
+}
+
+QString Settings::dockerRuntime() const
+{
+    const QString runtime = m_settings->value(kDockerRuntime).toString().trimmed();
+    // A hand-edited file must not smuggle anything but a name into the engine's request.
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+    return name.match(runtime).hasMatch() ? runtime : QString();
+}
+
+QString Settings::setDockerRuntime(const QString& runtime)
+{
+    const QString value = runtime.trimmed();
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+    if (!value.isEmpty() && !name.match(value).hasMatch())
+        return QStringLiteral("\"%1\" is not a runtime name: use a name such as runsc, or leave it empty for the "
+                              "engine's default.")
+            .arg(value);
+    m_settings->setValue(kDockerRuntime, value);
+    return {};
 }
 
 QString Settings::dockerHost() const

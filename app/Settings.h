@@ -46,6 +46,15 @@ public:
     QByteArray uiState(const QString& key) const;
     void setUiState(const QString& key, const QByteArray& state);
 
+    /// The Docker runtime for sandboxes: empty = the engine's default (runc); "runsc" = gVisor.
+    QString dockerRuntime() const;
+    /// Returns a sentence when the name is not a runtime name (and stores nothing then).
+    QString setDockerRuntime(const QString& runtime);
+
+    /// Pre-started sandboxes kept ready for the next run (0 = none), between 0 and 8.
+    int poolSize() const;
+    void setPoolSize(int size);
+
     QString filePath() const;
 
 private:

@@ -10,12 +10,14 @@
 #include "AnswerPanel.h"
 #include "Settings.h"
 #include "SignalWatcher.h"
+#include "docker/ContainerPool.h"
 #include "docker/DockerBackend.h"
 #include "e2b/E2BBackend.h"
 #include "http/HttpClient.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QFile>
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
@@ -63,8 +65,7 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
 
     std::unique_ptr<cc::RunCommand> run;
     std::unique_ptr<cc::DoctorCommand> doctor;
-    // Out here, not in the block below: the signal handler reads it long after that block ended.
-    bool interrupted = false;
+    bool interrupted = false;  // lives as long as the event loop: the signal slot reads it
     if (cl.command == cc::CommandLine::Command::Run) {
         const bool onE2B = cl.run.backend == QLatin1String("e2b");
         if (!onE2B) {
@@ -106,6 +107,7 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     cc::http::HttpClient http;
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
     backend.sweepOrphans([](int, const QString&) {});
+    backend.pool()->setSize(settings.poolSize());
     cc::RunSession session(&backend, settings);
     // A screenshot must not overwrite what the person was working on.
     QTemporaryDir scratch;
@@ -139,7 +141,18 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     }
     if (cl.runOnStart)
         QTimer::singleShot(300, &window, &cc::MainWindow::startRun);
+    session.prewarm();
     const int status = app.exec();
+    // Pre-started sandboxes go with the app.
+    QEventLoop shutdown;
+    bool removed = false;
+    QTimer::singleShot(5'000, &shutdown, &QEventLoop::quit);
+    backend.shutdown([&] {
+        removed = true;
+        shutdown.quit();
+    });
+    if (!removed)
+        shutdown.exec();
     return status ? status : exitStatus;
 }
 

@@ -1,6 +1,7 @@
 #include "AnswerPanel.h"
 
 #include <QLabel>
+#include <QLocale>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QSet>
@@ -21,12 +22,9 @@ AnswerPanel::AnswerPanel(QWidget* parent) : QWidget(parent)
     title->setFont(bold);
     layout->addWidget(title);
 
-    m_answer = new QPlainTextEdit(this);
-    m_answer->setObjectName(QStringLiteral("answerEdit"));
+    m_answer = new AnswerEdit(this);
     m_answer->setPlaceholderText(tr("Paste what the AI answered, prose and code. Its code blocks appear below; "
                                     "choose one to load it into the editor."));
-    // Plain text only: an answer is data to read, never a page to render.
-    m_answer->setTabChangesFocus(false);
     layout->addWidget(m_answer, 3);
 
     m_summary = new QLabel(this);
@@ -48,6 +46,7 @@ AnswerPanel::AnswerPanel(QWidget* parent) : QWidget(parent)
         emit answerTextChanged(m_answer->toPlainText());
         m_parseTimer.start();
     });
+    connect(m_answer, &AnswerEdit::pasteTruncated, this, [this](qsizetype offered) { noteTruncation(offered); });
     connect(m_blocks, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) { chooseBlock(m_blocks->row(item)); });
     connect(m_blocks, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) { chooseBlock(m_blocks->row(item)); });
     reparse();
@@ -60,12 +59,34 @@ QString AnswerPanel::answerText() const
 
 void AnswerPanel::setAnswerText(const QString& text)
 {
+    const bool tooLong = text.size() > m_answer->maximumCharacters();
     {
         const QSignalBlocker block(m_answer);
-        m_answer->setPlainText(text);
+        m_answer->setPlainText(tooLong ? text.left(m_answer->maximumCharacters()) : text);
     }
-    emit answerTextChanged(text);
+    m_truncationNote.clear();
+    emit answerTextChanged(m_answer->toPlainText());
     reparse();
+    if (tooLong)
+        noteTruncation(text.size());
+}
+
+void AnswerPanel::noteTruncation(qsizetype offeredCharacters)
+{
+    m_truncationNote = tr("The answer was %1 characters long; only the first %2 were kept. AI answers are rarely "
+                          "larger than a few hundred thousand characters: is this the right text?")
+                           .arg(QLocale().toString(offeredCharacters), QLocale().toString(m_answer->maximumCharacters()));
+    updateSummary();
+}
+
+void AnswerPanel::updateSummary()
+{
+    m_summary->setText(m_truncationNote.isEmpty() ? m_blockSummary : m_truncationNote + QLatin1Char(' ') + m_blockSummary);
+}
+
+QString AnswerPanel::summaryText() const
+{
+    return m_summary->text();
 }
 
 void AnswerPanel::reparse()
@@ -94,12 +115,11 @@ void AnswerPanel::reparse()
         }
     }
     if (m_parsed.blocks.isEmpty())
-        m_summary->setText(m_answer->toPlainText().trimmed().isEmpty() ? QString()
-                                                                       : tr("No code blocks found in this answer."));
+        m_blockSummary = m_answer->toPlainText().trimmed().isEmpty() ? QString() : tr("No code blocks found in this answer.");
     else
-        m_summary->setText(m_parsed.blocks.size() == 1
-                               ? tr("1 code block found.")
-                               : tr("%1 code blocks found.").arg(m_parsed.blocks.size()));
+        m_blockSummary = m_parsed.blocks.size() == 1 ? tr("1 code block found.")
+                                                     : tr("%1 code blocks found.").arg(m_parsed.blocks.size());
+    updateSummary();
     if (m_parsed.preselected >= 0) {
         m_blocks->setCurrentRow(m_parsed.preselected);
         // A new answer loads its best block right away; re-parsing while the person edits the

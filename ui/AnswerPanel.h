@@ -1,12 +1,12 @@
 #pragma once
 
+#include "AnswerEdit.h"
 #include "AnswerParser.h"
 
 #include <QTimer>
 #include <QWidget>
 
 class QListWidget;
-class QPlainTextEdit;
 class QLabel;
 
 namespace cc {
@@ -24,6 +24,8 @@ public:
     /// Replaces the answer (as a paste would) and parses it at once.
     void setAnswerText(const QString& text);
     const ParsedAnswer& parsed() const { return m_parsed; }
+    /// What the panel says about the answer ("3 code blocks found.", a truncation notice).
+    QString summaryText() const;
     /// Loads the block at index into the editor, as a click on it does.
     void chooseBlock(int index);
 
@@ -34,8 +36,12 @@ signals:
 
 private:
     void reparse();
+    void noteTruncation(qsizetype offeredCharacters);
+    void updateSummary();
 
-    QPlainTextEdit* m_answer;
+    AnswerEdit* m_answer;
+    QString m_truncationNote;
+    QString m_blockSummary;
     QListWidget* m_blocks;
     QLabel* m_summary;
     QTimer m_parseTimer;

@@ -1,5 +1,6 @@
 #include "DockerBackend.h"
 
+#include "ContainerPool.h"
 #include "DockerApi.h"
 #include "DockerRun.h"
 
@@ -37,6 +38,20 @@ QString randomSuffix()
 DockerBackend::DockerBackend(http::HttpClient* http, DockerEndpoint endpoint, QObject* parent)
     : Backend(parent), m_api(new DockerApi(http, std::move(endpoint), this))
 {
+    QMap<QString, QString> labels;
+    labels.insert(QString::fromLatin1(kLabel), QStringLiteral("1"));
+    labels.insert(QString::fromLatin1(kOwnerLabel), ownerTag());
+    m_pool = new ContainerPool(m_api, labels, this);
+}
+
+void DockerBackend::prewarm(const RunSpec& spec)
+{
+    m_pool->prewarm(spec);
+}
+
+void DockerBackend::shutdown(std::function<void()> done)
+{
+    m_pool->shutdown(std::move(done));
 }
 
 QString DockerBackend::ownerTag()
@@ -70,13 +85,39 @@ Run* DockerBackend::start(const RunSpec& spec, QObject* parent)
     setup.containerName = QStringLiteral("codecourier-%1").arg(suffix);
     if (spec.grants.network)
         setup.networkName = QStringLiteral("codecourier-net-%1").arg(suffix);
+    setup.pooledContainerId = m_pool->take(spec);
+    retryLeftBehind();
     auto* run = new DockerRun(m_api, spec, setup, parent ? parent : this);
+    connect(run, &DockerRun::leftBehind, this, [this](const QString& containerId, const QString& networkId) {
+        if (!containerId.isEmpty())
+            m_containersLeftBehind.insert(containerId);
+        if (!networkId.isEmpty())
+            m_networksLeftBehind.insert(networkId);
+    });
+    // The next run of this profile should find a sandbox ready.
+    connect(run, &Run::finished, m_pool, [pool = m_pool, spec] { pool->prewarm(spec); });
     run->begin();
     return run;
 }
 
+void DockerBackend::retryLeftBehind()
+{
+    auto removeFrom = [this](QSet<QString>* set, const QByteArray& path, const QString& id) {
+        m_api->call("DELETE", path, nullptr, this, [set, id](const DockerResponse& r) {
+            if (r.ok() || r.status == 404)
+                set->remove(id);
+        });
+    };
+    // Copies: the answers arrive later and edit the sets.
+    for (const QString& id : QSet<QString>(m_containersLeftBehind))
+        removeFrom(&m_containersLeftBehind, "/containers/" + id.toLatin1() + "?force=true&v=true", id);
+    for (const QString& id : QSet<QString>(m_networksLeftBehind))
+        removeFrom(&m_networksLeftBehind, "/networks/" + id.toLatin1(), id);
+}
+
 void DockerBackend::sweepOrphans(std::function<void(int removed, const QString& error)> done)
 {
+    retryLeftBehind();
     // Containers first, networks once they are gone: a network cannot be removed while a
     // container is attached to it.
     const QByteArray filter = DockerApi::query(QStringLiteral("{\"label\":[\"%1\"]}").arg(QLatin1String(kLabel)));
@@ -87,7 +128,7 @@ void DockerBackend::sweepOrphans(std::function<void(int removed, const QString& 
                       return;
                   }
                   sweepList("/networks?filters=" + filter, "/networks/", "",
-                            [containers, done](int networks, const QString& error) { done(containers + networks, error); });
+                            [containers, done](int networks, const QString& networkError) { done(containers + networks, networkError); });
               });
 }
 

@@ -4,6 +4,7 @@
 #include "DockerEndpoint.h"
 
 #include <QMap>
+#include <QSet>
 #include <functional>
 
 namespace cc::http {
@@ -12,6 +13,7 @@ class HttpClient;
 
 namespace cc::docker {
 
+class ContainerPool;
 class DockerApi;
 
 /// Runs snippets in fresh, hardened containers of the local Docker engine. Every container and
@@ -25,8 +27,13 @@ public:
 
     QString name() const override { return QStringLiteral("docker"); }
     Run* start(const RunSpec& spec, QObject* parent = nullptr) override;
+    void prewarm(const RunSpec& spec) override;
 
     DockerApi* api() const { return m_api; }
+    /// Pre-started containers for runs without grants; off until given a size.
+    ContainerPool* pool() const { return m_pool; }
+    /// Removes the pool's containers; done() once the engine answered. Call before quitting.
+    void shutdown(std::function<void()> done);
 
     /// Removes labelled containers and networks whose owning process is gone (on this host).
     /// Calls done with how many were removed, or an error sentence when the engine is unreachable.
@@ -41,11 +48,16 @@ public:
     static bool ownerAlive(const QString& tag);
 
 private:
+    /// Removes what earlier runs could not (the engine was unreachable then).
+    void retryLeftBehind();
     /// Lists objects at listPath and removes those whose owner is gone.
     void sweepList(const QByteArray& listPath, const QByteArray& deletePrefix, const QByteArray& deleteSuffix,
                    std::function<void(int removed, const QString& error)> done);
 
     DockerApi* m_api;
+    ContainerPool* m_pool;
+    QSet<QString> m_containersLeftBehind;
+    QSet<QString> m_networksLeftBehind;
 };
 
 } // namespace cc::docker

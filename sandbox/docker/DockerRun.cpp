@@ -22,15 +22,6 @@ constexpr int kStopWaitMs = 1'500;
 // The idle process outlives the run's own limit by this much; it only matters if we vanish.
 constexpr int kIdleMarginSeconds = 120;
 
-nlohmann::json execCreateBody(const QStringList& cmd)
-{
-    nlohmann::json argv = nlohmann::json::array();
-    for (const QString& a : cmd)
-        argv.push_back(a.toStdString());
-    return {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true}, {"Tty", false},
-            {"Cmd", argv},          {"WorkingDir", "/workspace"}, {"User", kSandboxUser}, {"Privileged", false}};
-}
-
 const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
 
 QString shortId(const QString& id)
@@ -51,6 +42,8 @@ DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
     : Run(std::move(spec), parent), m_api(api), m_setup(std::move(setup))
 {
     m_facts.limits = this->spec().limits;
+    // Ours from the start: whatever happens next, removeAndFinish() removes it.
+    m_containerId = m_setup.pooledContainerId;
     m_wallTimer.setSingleShot(true);
     m_wallTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_wallTimer, &QTimer::timeout, this, [this] {
@@ -106,10 +99,15 @@ void DockerRun::begin()
             return;
         }
         m_plan = planExecs(s);
-        if (!m_setup.networkName.isEmpty())
+        if (!m_setup.pooledContainerId.isEmpty()) {
+            // A pre-started, never-used container of exactly this profile: no create, no start.
+            emit created(m_containerId);
+            onSandboxStarted(QStringLiteral("ready (pre-started, never used)"));
+        } else if (!m_setup.networkName.isEmpty()) {
             createNetwork();
-        else
+        } else {
             createContainer();
+        }
     });
 }
 
@@ -188,23 +186,25 @@ void DockerRun::startContainer()
                         fail(QStringLiteral("The sandbox could not start. %1").arg(r.error));
                         return;
                     }
-                    const Limits& l = spec().limits;
-                    emit progress(QStringLiteral("Sandbox %1 started: %2, %3, %4 memory, %5 CPU, %6 processes.")
-                                      .arg(shortId(m_containerId),
-                                           m_setup.networkName.isEmpty() ? QStringLiteral("no network")
-                                                                         : QStringLiteral("network granted"),
-                                           m_setup.hostFolder.isEmpty()
-                                               ? QStringLiteral("no host folder")
-                                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder,
-                                                                                          QLatin1String(kHostFolderMountPoint)),
-                                           humanBytes(l.memoryBytes))
-                                      .arg(l.cpus)
-                                      .arg(l.pids));
-                    startStats();
-                    locateHostCgroup();
-                    m_phase = Phase::Delivering;
-                    runNextDelivery();
+                    onSandboxStarted(QStringLiteral("started"));
                 });
+}
+
+void DockerRun::onSandboxStarted(const QString& how)
+{
+    const Limits& l = spec().limits;
+    const QString network = m_setup.networkName.isEmpty() ? QStringLiteral("no network") : QStringLiteral("network granted");
+    const QString folder = m_setup.hostFolder.isEmpty()
+                               ? QStringLiteral("no host folder")
+                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder, QLatin1String(kHostFolderMountPoint));
+    emit progress(QStringLiteral("Sandbox %1 %2: %3, %4, %5 memory, %6 CPU, %7 processes.")
+                      .arg(shortId(m_containerId), how, network, folder, humanBytes(l.memoryBytes))
+                      .arg(l.cpus)
+                      .arg(l.pids));
+    startStats();
+    locateHostCgroup();
+    m_phase = Phase::Delivering;
+    runNextDelivery();
 }
 
 void DockerRun::locateHostCgroup()
@@ -272,7 +272,7 @@ void DockerRun::execBuffered(const QStringList& cmd, int timeoutMs,
                              std::function<void(const DockerResponse&, int, const QByteArray&, const QByteArray&)> done)
 {
     const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
-    m_api->call("POST", createPath, execCreateBody(cmd), this, [this, timeoutMs, done](const DockerResponse& r) {
+    m_api->call("POST", createPath, execConfig(cmd), this, [this, timeoutMs, done](const DockerResponse& r) {
         if (!r.ok()) {
             done(r, -1, {}, {});
             return;
@@ -323,7 +323,7 @@ void DockerRun::runNextDelivery()
 void DockerRun::startProgram()
 {
     const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
-    m_api->call("POST", createPath, execCreateBody(m_plan.runExec), this, [this](const DockerResponse& r) {
+    m_api->call("POST", createPath, execConfig(m_plan.runExec, spec().env), this, [this](const DockerResponse& r) {
         if (m_phase != Phase::Delivering)
             return;
         if (!r.ok()) {
@@ -391,7 +391,7 @@ void DockerRun::onProgramStreamEnded()
     m_wallTimer.stop();
     m_facts.wallMs = m_wallClock.isValid() ? m_wallClock.elapsed() : 0;
     if (!reply->errorString().isEmpty()) {
-        fail(QStringLiteral("The connection to Docker broke during the run: %1")
+        fail(QStringLiteral("Lost contact with Docker during the run. %1")
                  .arg(m_api->describeTransportError(reply->errorString())));
         return;
     }
@@ -416,7 +416,8 @@ void DockerRun::measure()
         if (r.ok() && j.is_object() && j.contains("ExitCode") && j["ExitCode"].is_number())
             m_facts.exitStatus = j["ExitCode"].get<int>();
         else
-            m_facts.backendError = QStringLiteral("Docker did not report how the program exited. %1").arg(r.error);
+            m_facts.backendError = QStringLiteral("Lost contact with Docker before it reported how the program exited. %1")
+                                       .arg(r.error);
         maybeDone();
     });
     auto applyReport = [this](const CgroupReport& report) {
@@ -530,10 +531,13 @@ void DockerRun::removeAndFinish()
         [this](const DockerResponse& r) {
             // 404: already gone; 409: the engine's auto-removal got there first. Both are fine.
             if (!r.ok() && r.status != 404 && r.status != 409) {
-                const QString note = QStringLiteral(" The sandbox %1 could not be removed (%2); it ends by itself "
-                                                    "within minutes and is swept at the next start.")
-                                         .arg(shortId(m_containerId), r.error);
+                // The reason is said once: it is usually the one that ended the run.
+                const QString why = m_facts.backendError.contains(r.error) ? QString() : QStringLiteral(" (%1)").arg(r.error);
+                const QString note = QStringLiteral(" The sandbox %1 could not be removed%2; it is removed as soon as "
+                                                    "Docker answers again, and ends by itself within minutes anyway.")
+                                         .arg(shortId(m_containerId), why);
                 m_cleanupNote += note;
+                m_containerLeftBehind = true;
             } else {
                 emit progress(QStringLiteral("Sandbox %1 removed.").arg(shortId(m_containerId)));
             }
@@ -551,9 +555,11 @@ void DockerRun::removeNetworkAndFinish()
         return;
     }
     m_api->call("DELETE", "/networks/" + m_networkId.toLatin1(), nullptr, this, [this](const DockerResponse& r) {
-        if (!r.ok() && r.status != 404)
+        if (!r.ok() && r.status != 404) {
             m_cleanupNote += QStringLiteral(" The run's network could not be removed (%1); it is swept at the next start.")
                                  .arg(r.error);
+            m_networkLeftBehind = true;
+        }
         finishNow();
     });
 }
@@ -563,6 +569,8 @@ void DockerRun::finishNow()
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
+    if (m_containerLeftBehind || m_networkLeftBehind)
+        emit leftBehind(m_containerLeftBehind ? m_containerId : QString(), m_networkLeftBehind ? m_networkId : QString());
     if (m_programStream)
         m_programStream->abort();
     if (m_statsStream)

@@ -35,6 +35,7 @@ public:
         QMap<QString, QString> labels;
         QString containerName;
         QString networkName;              ///< empty: no network
+        QString pooledContainerId;        ///< a pre-started, never-used container to run in
     };
 
     DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent = nullptr);
@@ -44,12 +45,18 @@ public:
     void begin();
     void cancel() override;
 
+signals:
+    /// The engine could not remove what this run created (it was unreachable, say). The backend
+    /// keeps the ids and removes them once the engine answers again.
+    void leftBehind(const QString& containerId, const QString& networkId);
+
 private:
     enum class Phase { Idle, CreatingNetwork, Creating, Starting, Delivering, Running, Measuring, Removing, Done };
 
     void createNetwork();
     void createContainer();
     void startContainer();
+    void onSandboxStarted(const QString& how);
     void startStats();
     void locateHostCgroup();
     void runNextDelivery();
@@ -97,6 +104,8 @@ private:
     bool m_peakIsSample = false;
     bool m_sandboxStoppedEarly = false;
     std::optional<HostCgroup> m_hostCgroup;
+    bool m_containerLeftBehind = false;
+    bool m_networkLeftBehind = false;
     QString m_cleanupNote;      // appended to the verdict's sentence when removal failed
 };
 

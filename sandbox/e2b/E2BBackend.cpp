@@ -17,6 +17,11 @@ const E2BConfig& E2BBackend::config() const
     return m_api->config();
 }
 
+QString E2BBackend::unavailableReason() const
+{
+    return m_api->config().problem();
+}
+
 Run* E2BBackend::start(const RunSpec& spec, QObject* parent)
 {
     auto* run = new E2BRun(m_api, spec, parent ? parent : this);

@@ -23,6 +23,8 @@ public:
 
     QString name() const override { return QStringLiteral("e2b"); }
     Run* start(const RunSpec& spec, QObject* parent = nullptr) override;
+    /// What the configuration lacks (no E2B_API_KEY), as a sentence; empty when runs can be tried.
+    QString unavailableReason() const override;
 
     E2BApi* api() const { return m_api; }
     const E2BConfig& config() const;

@@ -1,5 +1,6 @@
 // The playground window driven as a person would, with the real widgets and the real Docker
 // engine, under QT_QPA_PLATFORM=offscreen.
+#include "AnswerEdit.h"
 #include "AnswerPanel.h"
 #include "Autosave.h"
 #include "CodeEditor.h"
@@ -11,6 +12,7 @@
 #include "Settings.h"
 #include "http/HttpClient.h"
 
+#include <QClipboard>
 #include <QComboBox>
 #include <Qsci/qscilexerpython.h>
 #include <QLabel>
@@ -70,6 +72,8 @@ private slots:
     void autosaveRestoresTextInANewWindow();
     void engineErrorsShowInline();
     void keyboardRunsAndStops();
+    void hugePasteIsCutWithAMessage();
+    void largeSnippetRuns();
     void editorFollowsADarkPalette();
 
 private:
@@ -327,6 +331,42 @@ void TestMainWindow::editorFollowsADarkPalette()
     for (int style : {int(QsciLexerPython::Keyword), int(QsciLexerPython::Comment), int(QsciLexerPython::DoubleQuotedString),
                       int(QsciLexerPython::Default)})
         QVERIFY2(lexer->color(style).lightness() >= 128, qPrintable(QString::number(style)));
+}
+
+void TestMainWindow::hugePasteIsCutWithAMessage()
+{
+    QString huge;
+    while (huge.size() < 20'000'000)
+        huge += QStringLiteral("Prose that goes on and on, line after line, as a runaway paste would.\n");
+    huge.prepend(QStringLiteral("```python\nprint('kept')\n```\n"));
+    // Pasted as a person would (clipboard, then Ctrl+V); the paste must not freeze the window.
+    QApplication::clipboard()->setText(huge);
+    auto* edit = child<QPlainTextEdit>("answerEdit");
+    edit->setFocus();
+    QElapsedTimer clock;
+    clock.start();
+    QTest::keyClick(edit, Qt::Key_V, Qt::ControlModifier);
+    const qint64 blocked = clock.elapsed();
+    qInfo("a 20 MB paste blocked the window for %lld ms", blocked);
+    QVERIFY2(blocked < 1'500, qPrintable(QStringLiteral("the paste froze the window for %1 ms").arg(blocked)));
+    QCOMPARE(edit->toPlainText().size(), AnswerEdit::kMaximumCharacters);
+    QTRY_VERIFY(m_window->answerPanel()->summaryText().contains(QLatin1String("only the first")));
+    QTRY_VERIFY(m_window->editor()->text().contains(QLatin1String("print('kept')")));
+    QApplication::clipboard()->clear();
+}
+
+void TestMainWindow::largeSnippetRuns()
+{
+    // A 5 MB snippet: edited, delivered into the sandbox and run like any other.
+    QString code = QStringLiteral("import hashlib\ndata = \"\"\"");
+    while (code.size() < 5'000'000)
+        code += QStringLiteral("a line of data inside a very long snippet\n");
+    code += QStringLiteral("\"\"\"\nprint(len(data) > 4_900_000, hashlib.sha256(data.encode()).hexdigest()[:12])\n");
+    m_window->editor()->setText(code);
+    m_session->setLanguage(QStringLiteral("python"));
+    const RunResult result = runAndWait();
+    QCOMPARE(verdictName(result.verdict), QStringLiteral("ok"));
+    QVERIFY2(consoleText().contains(QLatin1String("True ")), qPrintable(consoleText().right(300)));
 }
 
 QTEST_MAIN(TestMainWindow)

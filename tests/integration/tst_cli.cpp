@@ -25,6 +25,7 @@ private slots:
     void engineDownExit125();
     void interruptCancelsAndRemovesTheSandbox();
     void doctorReportsReady();
+    void terminalEscapesAreStrippedUnlessRaw();
 
 private:
     struct Result
@@ -230,6 +231,29 @@ void TestCli::doctorReportsReady()
     QVERIFY2(r.out.contains("[ok]   Docker engine"), r.out.constData());
     QVERIFY(r.out.contains("codecourier/runner:bookworm-1"));
     QVERIFY(r.out.contains("Ready"));
+}
+
+void TestCli::terminalEscapesAreStrippedUnlessRaw()
+{
+    // `script` gives the command a real terminal, as a person's shell would.
+    const QString file = writeFile(QStringLiteral("escapes.sh"),
+                                   "printf '\\033]0;PWNED\\007\\033]52;c;ZXZpbA==\\007\\033[2J\\033[31mred\\033[0m\\n'");
+    auto onTerminal = [&](const QString& extra) {
+        QProcess process;
+        process.start(QStringLiteral("script"), {QStringLiteral("-qec"),
+                                                 m_binary + QStringLiteral(" run ") + extra + file,
+                                                 QStringLiteral("/dev/null")});
+        process.waitForFinished(60'000);
+        return process.readAllStandardOutput();
+    };
+    const QByteArray safe = onTerminal(QString());
+    QVERIFY2(safe.contains("\x1b[0;31mred"), safe.constData());
+    QVERIFY2(!safe.contains("PWNED") && !safe.contains("\x1b]52") && !safe.contains("\x1b[2J"), safe.constData());
+    const QByteArray raw = onTerminal(QStringLiteral("--raw "));
+    QVERIFY2(raw.contains("\x1b]0;PWNED") && raw.contains("\x1b[2J"), raw.constData());
+    // Not a terminal (a pipe, a file): bytes pass untouched, for scripts that want them.
+    const Result piped = run({QStringLiteral("run"), file});
+    QVERIFY(piped.out.contains("\x1b]0;PWNED"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -43,6 +43,8 @@ private slots:
     void invalidStoredLimitFallsBack();
     void dockerHostRoundTrip();
     void e2bTemplateAndDomain();
+    void unusableDockerHostIsRefused();
+    void runtimeRoundTripAndValidation();
 
 private:
     QString m_file;
@@ -187,7 +189,29 @@ void TestSettings::dockerHostRoundTrip()
     QCOMPARE(Settings(m_file).dockerHost(), QStringLiteral("unix:///run/user/1000/docker.sock"));
 }
 
-QTEST_GUILESS_MAIN(TestSettings)
+void TestSettings::unusableDockerHostIsRefused()
+{
+    Settings settings(m_file);
+    const QString error = settings.setDockerHost(QStringLiteral("tcp://10.0.0.5:2375"));
+    QVERIFY2(error.contains(QLatin1String("not supported")), qPrintable(error));
+    QCOMPARE(settings.dockerHost(), QString());
+}
+
+void TestSettings::runtimeRoundTripAndValidation()
+{
+    {
+        Settings settings(m_file);
+        QCOMPARE(settings.dockerRuntime(), QString());
+        QCOMPARE(settings.setDockerRuntime(QStringLiteral(" runsc ")), QString());
+        QVERIFY(!settings.setDockerRuntime(QStringLiteral("runsc --debug")).isEmpty());
+        QVERIFY(!settings.setDockerRuntime(QStringLiteral("$(reboot)")).isEmpty());
+    }
+    QCOMPARE(Settings(m_file).dockerRuntime(), QStringLiteral("runsc"));
+    // A hand-edited file with anything but a name yields the engine's default.
+    QSettings(m_file, QSettings::IniFormat).setValue(QStringLiteral("docker/runtime"), QStringLiteral("runc;rm -rf /"));
+    QCOMPARE(Settings(m_file).dockerRuntime(), QString());
+}
+
 void TestSettings::e2bTemplateAndDomain()
 {
     {
@@ -219,4 +243,5 @@ void TestSettings::e2bTemplateAndDomain()
     QVERIFY(edited.e2bDomain().isEmpty());
 }
 
+QTEST_GUILESS_MAIN(TestSettings)
 #include "tst_settings.moc"
