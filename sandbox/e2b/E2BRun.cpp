@@ -370,7 +370,6 @@ void E2BRun::onStreamFinished()
         if (error->code == QLatin1String("deadline_exceeded") && m_reader.sawStart()) {
             // envd's own deadline (Connect-Timeout-Ms = the time limit) got there first.
             m_facts.timedOut = true;
-            m_facts.wallMs = qMax<qint64>(m_facts.wallMs, 0);
             deleteAndFinish();
             return;
         }
