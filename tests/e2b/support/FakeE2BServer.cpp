@@ -811,12 +811,22 @@ void FakeE2BServer::stop()
         d->changed.notify_all();
     }
     d->killAll();
+    std::vector<std::shared_ptr<Proc>> procs;
+    {
+        std::lock_guard lock(d->mutex);
+        procs = d->procs;
+    }
+    // Wakes every stream and every reader waiting for a slow stream: they all check `stopping`.
+    for (auto& p : procs) {
+        std::lock_guard lock(p->mutex);
+        p->cv.notify_all();
+    }
     d->api.stop();
     d->envd.stop();
+    // The listeners return once their worker threads are done, so no handler starts a process after this.
     for (std::thread* t : {&d->apiThread, &d->envdThread, &d->housekeeper})
         if (t->joinable())
             t->join();
-    std::vector<std::shared_ptr<Proc>> procs;
     {
         std::lock_guard lock(d->mutex);
         procs = d->procs;
