@@ -30,6 +30,7 @@ bool RunSession::setBackend(const QString& name)
             continue;
         if (backend != m_backend) {
             m_backend = backend;
+            m_imageOverride.clear();
             revokeGrants();
             emit backendChanged(name);
         }
@@ -60,13 +61,17 @@ void RunSession::setLanguage(const QString& language)
 
 QString RunSession::image() const
 {
-    return m_imageOverride.isEmpty() ? m_settings.imageForLanguage(m_language) : m_imageOverride;
+    if (!m_imageOverride.isEmpty())
+        return m_imageOverride;
+    // On E2B the "image" is the sandbox template.
+    return m_backend->name() == QLatin1String("e2b") ? m_settings.e2bTemplate() : m_settings.imageForLanguage(m_language);
 }
 
 void RunSession::setImageOverride(const QString& image)
 {
     const QString trimmed = image.trimmed();
-    m_imageOverride = trimmed == m_settings.imageForLanguage(m_language) ? QString() : trimmed;
+    m_imageOverride.clear();
+    m_imageOverride = trimmed == RunSession::image() ? QString() : trimmed;
 }
 
 void RunSession::setNetworkGranted(bool granted)
@@ -105,7 +110,8 @@ RunSpec RunSession::currentSpec() const
     spec.image = image();
     spec.limits = m_limits;
     spec.grants = m_grants;
-    spec.runtime = m_settings.dockerRuntime();
+    if (m_backend->name() == QLatin1String("docker"))
+        spec.runtime = m_settings.dockerRuntime();
     if (const Language* lang = LanguageTable::find(m_language)) {
         spec.files.append({lang->fileName, m_code.toUtf8()});
         spec.command = lang->command;

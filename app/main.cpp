@@ -108,7 +108,9 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
     backend.sweepOrphans([](int, const QString&) {});
     backend.pool()->setSize(settings.poolSize());
+    cc::e2b::E2BBackend e2bBackend(&http, e2bConfigFor(settings));
     cc::RunSession session(&backend, settings);
+    session.addBackend(&e2bBackend);
     // A screenshot must not overwrite what the person was working on.
     QTemporaryDir scratch;
     cc::Autosave autosave(cl.screenshotPath.isEmpty() ? QString() : scratch.path());

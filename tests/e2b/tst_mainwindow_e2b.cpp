@@ -1,0 +1,115 @@
+// The window with both backends: E2B is offered when configured and explains itself when not;
+// switching to it runs the code in an E2B sandbox (the fake server) with network off, and grants
+// go off on a switch.
+#include "Autosave.h"
+#include "CodeEditor.h"
+#include "FakeE2BServer.h"
+#include "MainWindow.h"
+#include "RunSession.h"
+#include "Settings.h"
+#include "docker/DockerBackend.h"
+#include "e2b/E2BBackend.h"
+#include "http/HttpClient.h"
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QLabel>
+#include <QPushButton>
+#include <QStandardItemModel>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace cc;
+
+class TestMainWindowE2B : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void runsOnE2BAfterSwitching();
+    void unconfiguredE2BIsOfferedWithTheReason();
+
+private:
+    std::unique_ptr<test::FakeE2BServer> m_fake;
+    http::HttpClient m_http;
+    QTemporaryDir m_dir;
+};
+
+void TestMainWindowE2B::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_fake = std::make_unique<test::FakeE2BServer>();
+    std::string error;
+    QVERIFY2(m_fake->start(&error), error.c_str());
+}
+
+void TestMainWindowE2B::cleanupTestCase()
+{
+    m_fake->stop();
+}
+
+void TestMainWindowE2B::runsOnE2BAfterSwitching()
+{
+    Settings settings(m_dir.filePath(QStringLiteral("a.conf")));
+    Autosave autosave(m_dir.filePath(QStringLiteral("autosave-a")));
+    docker::DockerBackend docker(&m_http, docker::DockerEndpoint::fromEnvironment());
+    e2b::E2BBackend e2b(&m_http, e2b::E2BConfig::fromValues(QString::fromStdString(m_fake->options().apiKey), {}, false,
+                                                            QString::fromStdString(m_fake->apiUrl()),
+                                                            QString::fromStdString(m_fake->sandboxUrl())));
+    RunSession session(&docker, settings);
+    session.addBackend(&e2b);
+    MainWindow window(&session, &settings, &autosave);
+    Prompter yes;
+    yes.confirm = [](const QString&, const QString&) { return true; };
+    window.setPrompter(yes);
+    window.show();
+
+    // A grant given on Docker does not follow the switch.
+    window.findChild<QToolButton*>(QStringLiteral("networkToggle"))->click();
+    QVERIFY(session.grants().network);
+    auto* backends = window.findChild<QComboBox*>(QStringLiteral("backendCombo"));
+    const int e2bIndex = backends->findData(QStringLiteral("e2b"));
+    QVERIFY(e2bIndex >= 0);
+    backends->setCurrentIndex(e2bIndex);
+    QCOMPARE(session.backend()->name(), QStringLiteral("e2b"));
+    QVERIFY2(!session.grants().network, "switching backends turns grants off");
+    QCOMPARE(window.findChild<QLineEdit*>(QStringLiteral("imageEdit"))->text(), settings.e2bTemplate());
+
+    window.editor()->setText(QStringLiteral("echo from e2b\n"));
+    session.setLanguage(QStringLiteral("bash"));
+    QSignalSpy ended(&window, &MainWindow::runEnded);
+    QTest::mouseClick(window.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+    QVERIFY(ended.wait(30'000));
+    const RunResult result = ended.first().first().value<RunResult>();
+    QVERIFY2(result.verdict == Verdict::Ok, qPrintable(result.message));
+    QCOMPARE(result.backend, QStringLiteral("e2b"));
+    // The sandbox was created with the internet off, and deleted after the run.
+    const auto creates = m_fake->creates();
+    QVERIFY(!creates.empty());
+    QCOMPARE(creates.back().body.value("allow_internet_access", true), false);
+    QTRY_VERIFY(m_fake->liveSandboxes().empty());
+}
+
+void TestMainWindowE2B::unconfiguredE2BIsOfferedWithTheReason()
+{
+    Settings settings(m_dir.filePath(QStringLiteral("b.conf")));
+    Autosave autosave(m_dir.filePath(QStringLiteral("autosave-b")));
+    docker::DockerBackend docker(&m_http, docker::DockerEndpoint::fromEnvironment());
+    e2b::E2BBackend e2b(&m_http, e2b::E2BConfig::fromValues({}, {}, false, {}, {}));
+    QVERIFY(!e2b.unavailableReason().isEmpty());
+    RunSession session(&docker, settings);
+    session.addBackend(&e2b);
+    MainWindow window(&session, &settings, &autosave);
+    auto* backends = window.findChild<QComboBox*>(QStringLiteral("backendCombo"));
+    const int e2bIndex = backends->findData(QStringLiteral("e2b"));
+    QVERIFY(e2bIndex >= 0);
+    auto* model = qobject_cast<QStandardItemModel*>(backends->model());
+    QVERIFY(!model->item(e2bIndex)->isEnabled());
+    QCOMPARE(backends->itemData(e2bIndex, Qt::ToolTipRole).toString(), e2b.unavailableReason());
+}
+
+QTEST_MAIN(TestMainWindowE2B)
+#include "tst_mainwindow_e2b.moc"
