@@ -19,6 +19,7 @@ PACKAGES=(
     libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libmd4c-dev
     docker.io debootstrap curl ca-certificates
     xvfb xauth
+    nodejs
 )
 
 say() { echo "dev.sh: $*"; }
@@ -70,6 +71,21 @@ ensure_images() {
     else as_root env "PATH=$PATH" packaging/images/build-images.sh; fi
 }
 
+# The official E2B SDK that checks the fake E2B server (ctest label e2b), exactly as locked.
+ensure_e2b_sdk() {
+    local dir=tests/e2b/sdk
+    command -v node >/dev/null && command -v npm >/dev/null ||
+        die "the e2b tests need Node.js 20.18.1 or newer with npm (package nodejs); install it, then run this script again."
+    node -e 'const [a, b, c] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && (b > 18 || (b === 18 && c >= 1))) ? 0 : 1)' ||
+        die "the E2B SDK needs Node.js 20.18.1 or newer, this is $(node --version): install a newer nodejs, then run this script again."
+    local want
+    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    [[ -f "$dir/node_modules/.codecourier-lock" && "$(cat "$dir/node_modules/.codecourier-lock")" == "$want" ]] && return
+    say "installing the E2B SDK for the e2b tests (npm ci in $dir)"
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+    echo "$want" >"$dir/node_modules/.codecourier-lock"
+}
+
 build() {
     if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
         cmake -G Ninja -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -79,6 +95,7 @@ build() {
 
 setup() {
     ensure_packages
+    ensure_e2b_sdk
     ensure_docker
     ensure_images
     build

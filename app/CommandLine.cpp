@@ -32,7 +32,7 @@ QString CommandLine::helpText()
         "Usage:\n"
         "  codecourier                 open the desktop app\n"
         "  codecourier run [FILE|-]    run a snippet in a sandbox (see codecourier run --help)\n"
-        "  codecourier doctor          check the Docker engine, the images and the configuration\n"
+        "  codecourier doctor          check the Docker engine, the images, the configuration and E2B\n"
         "  codecourier extract [FILE]  list the code blocks of an AI answer (see codecourier extract --help)\n"
         "  codecourier --screenshot FILE [--answer ANSWER.md] [--run]\n"
         "                              render the window (after loading an answer and running it) to FILE\n"
@@ -50,15 +50,21 @@ QString CommandLine::runHelpText()
                "\n"
                "Options:\n"
                "  --lang LANG           language: %1 (default: from FILE's extension)\n"
-               "  --backend docker      where to run (docker)\n"
-               "  --image IMAGE         container image (default: the language's image setting)\n"
+               "  --backend BACKEND     where to run: docker (this machine, default) or e2b (a remote E2B\n"
+               "                        microVM; needs E2B_API_KEY, honours E2B_DOMAIN, E2B_API_URL and\n"
+               "                        E2B_SANDBOX_URL)\n"
+               "  --image IMAGE         container image (docker; default: the language's image setting)\n"
+               "  --template NAME       sandbox template (e2b; default: the E2B template setting, \"base\").\n"
+               "                        On E2B, memory and CPUs are the template's; --memory, --cpus and\n"
+               "                        --pids do not apply there\n"
                "  --timeout SECONDS     wall-clock limit (default 10)\n"
                "  --memory MIB          memory limit in MiB, no swap (default 256)\n"
                "  --cpus N              CPU limit, e.g. 0.5 or 2 (default 1)\n"
                "  --pids N              process and thread limit (default 128)\n"
                "  --output-limit BYTES  stdout+stderr cap, e.g. 1048576 or 1M (default 1M)\n"
                "  --allow-network       grant network access for this run (a network of its own)\n"
-               "  --mount DIR           share DIR read-only at /workspace/host\n"
+               "  --mount DIR           share DIR read-only at /workspace/host (e2b: a copy of its files,\n"
+               "                        at most 50 MiB; nothing comes back)\n"
                "  --stdin FILE          feed FILE to the program's standard input (default: empty)\n"
                "  --env KEY=VALUE       set an environment variable (repeatable); the host's are never passed\n"
                "  --runtime RUNTIME     Docker runtime, e.g. runsc for gVisor (default: the engine's)\n"
@@ -68,7 +74,8 @@ QString CommandLine::runHelpText()
                "                        links, cursor movement or screen clearing)\n"
                "\n"
                "Exit status: the program's own; 124 time limit; 137 memory limit; 141 output limit;\n"
-               "130 interrupted; 125 the sandbox could not run (engine down, image missing, bad arguments).\n")
+               "130 interrupted; 125 the sandbox could not run (engine down, image or template missing, API key\n"
+               "rejected, bad arguments).\n")
         .arg(LanguageTable::namesForHelp());
 }
 
@@ -141,9 +148,13 @@ void parseRun(const QStringList& args, CommandLine& cl)
         } else if (matchesOption(arg, QStringLiteral("--backend"))) {
             if (!need("--backend"))
                 break;
-            if (value != QLatin1String("docker"))
-                cl.error = QStringLiteral("Unknown backend \"%1\": this version runs snippets with docker.").arg(value);
+            if (value != QLatin1String("docker") && value != QLatin1String("e2b"))
+                cl.error = QStringLiteral("Unknown backend \"%1\": use docker or e2b.").arg(value);
             o.backend = value;
+        } else if (matchesOption(arg, QStringLiteral("--template"))) {
+            if (need("--template") && value.trimmed().isEmpty())
+                cl.error = QStringLiteral("--template needs a template name.");
+            o.templateName = value.trimmed();
         } else if (matchesOption(arg, QStringLiteral("--image"))) {
             if (need("--image") && value.trimmed().isEmpty())
                 cl.error = QStringLiteral("--image needs an image name.");
@@ -227,6 +238,14 @@ void parseRun(const QStringList& args, CommandLine& cl)
             o.file = arg;
         }
     }
+    // Options of one backend given to the other would be silently ignored: say so instead.
+    if (cl.error.isEmpty() && o.backend == QLatin1String("docker") && !o.templateName.isEmpty())
+        cl.error = QStringLiteral("--template names an E2B template: use it with --backend e2b (Docker takes --image).");
+    if (cl.error.isEmpty() && o.backend == QLatin1String("e2b") && !o.image.isEmpty())
+        cl.error = QStringLiteral("--image names a Docker image: with --backend e2b, choose a template with --template.");
+    if (cl.error.isEmpty() && o.backend == QLatin1String("e2b") && !o.runtime.isEmpty())
+        cl.error = QStringLiteral("--runtime picks a Docker runtime; E2B sandboxes are microVMs, so it does not apply "
+                                  "to --backend e2b.");
     if (cl.error.isEmpty() && o.language.isEmpty()) {
         const Language* lang = o.file.isEmpty() || o.file == QLatin1String("-") ? nullptr : LanguageTable::forFileName(o.file);
         if (lang)

@@ -17,7 +17,8 @@ struct RunOptions
     QString file;                   ///< path, "-" for stdin, empty = stdin
     QString language;               ///< --lang, canonical name once resolved
     QString backend = QStringLiteral("docker");
-    QString image;
+    QString image;                  ///< --image, Docker only
+    QString templateName;           ///< --template, E2B only
     std::optional<int> timeoutMs;
     std::optional<qint64> memoryBytes;
     std::optional<double> cpus;

@@ -5,13 +5,14 @@
 #include "Settings.h"
 #include "VerdictDecider.h"
 #include "docker/DockerApi.h"
+#include "e2b/E2BBackend.h"
 
 #include <QMap>
 
 namespace cc {
 
-DoctorCommand::DoctorCommand(docker::DockerApi* api, const Settings& settings, QObject* parent)
-    : QObject(parent), m_api(api), m_settings(settings)
+DoctorCommand::DoctorCommand(docker::DockerApi* api, e2b::E2BBackend* e2b, const Settings& settings, QObject* parent)
+    : QObject(parent), m_api(api), m_e2b(e2b), m_settings(settings)
 {
 }
 
@@ -25,7 +26,10 @@ void DoctorCommand::report(bool good, const QString& line)
 void DoctorCommand::start(std::function<void(int)> done)
 {
     m_done = std::move(done);
-    ++m_pending;
+    // Both checks at once: a dead Docker engine must not hide the E2B answer, nor the reverse. Both
+    // are counted before either starts, so that one settling at once cannot end the report.
+    m_pending += 2;
+    checkE2B();
     m_api->call("GET", "/version", nullptr, this, [this](const docker::DockerResponse& r) {
         if (!r.ok()) {
             report(false, QStringLiteral("Docker engine: %1").arg(r.error));
@@ -93,15 +97,38 @@ void DoctorCommand::checkImages()
     }
 }
 
+void DoctorCommand::checkE2B()
+{
+    if (!m_e2b) {
+        finishIfDone();
+        return;
+    }
+    const e2b::E2BConfig& config = m_e2b->config();
+    // The key itself is never printed, not even in part: only whether it is there.
+    if (!config.hasApiKey()) {
+        writeFully(1, QStringLiteral("[info] E2B: E2B_API_KEY is not set, so --backend e2b cannot run; set it to use "
+                                     "remote sandboxes (API %1).\n")
+                          .arg(config.apiUrl())
+                          .toUtf8());
+        finishIfDone();
+        return;
+    }
+    const QString envd = config.sandboxUrlOverride().isEmpty()
+                             ? config.envdUrl(QStringLiteral("<sandbox>"))
+                             : config.sandboxUrlOverride();
+    writeFully(1, QStringLiteral("[info] E2B: E2B_API_KEY is set (not shown); API %1, sandboxes at %2, template %3.\n")
+                      .arg(config.apiUrl(), envd, m_settings.e2bTemplate())
+                      .toUtf8());
+    m_e2b->probe(this, [this](bool ok, const QString& sentence) {
+        report(ok, QStringLiteral("E2B: %1").arg(sentence));
+        finishIfDone();
+    });
+}
+
 void DoctorCommand::finishIfDone()
 {
     if (--m_pending > 0)
         return;
-    const bool e2bKey = !qEnvironmentVariableIsEmpty("E2B_API_KEY");
-    // The key itself is never printed, only whether it is there.
-    writeFully(1, QStringLiteral("[info] E2B: the remote backend is not part of this version%1.\n")
-                      .arg(e2bKey ? QStringLiteral("; E2B_API_KEY is set") : QString())
-                      .toUtf8());
     writeFully(1, m_healthy ? QByteArray("Ready: snippets can run locked down.\n")
                             : QByteArray("Not ready: fix the lines marked [fix] above.\n"));
     m_done(m_healthy ? 0 : 1);

@@ -77,11 +77,14 @@ void RunCommand::start(std::function<void(int)> done)
 
     RunSpec spec;
     spec.language = language->name;
-    spec.image = m_options.image.isEmpty() ? m_settings.imageForLanguage(language->name) : m_options.image;
+    if (m_backend->name() == QLatin1String("e2b"))
+        spec.image = m_options.templateName.isEmpty() ? m_settings.e2bTemplate() : m_options.templateName;
+    else
+        spec.image = m_options.image.isEmpty() ? m_settings.imageForLanguage(language->name) : m_options.image;
     spec.files.append({language->fileName, code});
     spec.command = language->command;
     spec.env = m_options.env;
-    spec.runtime = m_options.runtime;
+    spec.runtime = m_options.runtime.isEmpty() ? m_settings.dockerRuntime() : m_options.runtime;
     spec.limits = m_settings.defaultLimits();
     if (m_options.timeoutMs)
         spec.limits.wallTimeoutMs = *m_options.timeoutMs;
@@ -188,7 +191,9 @@ QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& lang
     if (!result.mountedFolder.isEmpty())
         mounts.push_back({{"host", result.mountedFolder.toStdString()},
                           {"target", kHostFolderMountPoint},
-                          {"read_only", true}});
+                          {"read_only", true},
+                          // E2B cannot mount this machine's folder: it gets a copy, and nothing comes back.
+                          {"copy", result.backend == QLatin1String("e2b")}});
     // Output bytes are not guaranteed UTF-8: invalid sequences become U+FFFD, never an error.
     const json doc = {
         {"verdict", verdictName(result.verdict).toStdString()},

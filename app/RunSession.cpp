@@ -11,8 +11,31 @@
 namespace cc {
 
 RunSession::RunSession(Backend* backend, const Settings& settings, QObject* parent)
-    : QObject(parent), m_backend(backend), m_settings(settings), m_limits(settings.defaultLimits())
+    : QObject(parent), m_backend(backend), m_backends{backend}, m_settings(settings), m_limits(settings.defaultLimits())
 {
+}
+
+void RunSession::addBackend(Backend* backend)
+{
+    if (backend && !m_backends.contains(backend))
+        m_backends.append(backend);
+}
+
+bool RunSession::setBackend(const QString& name)
+{
+    if (isRunning())
+        return false;
+    for (Backend* backend : std::as_const(m_backends)) {
+        if (backend->name() != name)
+            continue;
+        if (backend != m_backend) {
+            m_backend = backend;
+            revokeGrants();
+            emit backendChanged(name);
+        }
+        return true;
+    }
+    return false;
 }
 
 void RunSession::loadSnippet(const QString& code, const QString& language)
@@ -82,11 +105,17 @@ RunSpec RunSession::currentSpec() const
     spec.image = image();
     spec.limits = m_limits;
     spec.grants = m_grants;
+    spec.runtime = m_settings.dockerRuntime();
     if (const Language* lang = LanguageTable::find(m_language)) {
         spec.files.append({lang->fileName, m_code.toUtf8()});
         spec.command = lang->command;
     }
     return spec;
+}
+
+void RunSession::prewarm()
+{
+    m_backend->prewarm(currentSpec());
 }
 
 Run* RunSession::start()

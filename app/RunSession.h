@@ -45,11 +45,19 @@ public:
     void setHostFolder(const QString& folder);
     void revokeGrants();
 
+    /// The backend runs go to; more can be added, the first one is the default.
     Backend* backend() const { return m_backend; }
+    void addBackend(Backend* backend);
+    QList<Backend*> backends() const { return m_backends; }
+    /// Switches backends by name; grants go off (they were given for the other one).
+    bool setBackend(const QString& name);
     bool isRunning() const { return m_run != nullptr; }
     /// Starts a run of the current snippet; nullptr (and a runRefused signal) when one is running.
     Run* start();
     void stop();
+
+    /// Lets the backend prepare a sandbox for the next run as it stands now.
+    void prewarm();
 
     /// The spec the next run would get, for display and tests.
     RunSpec currentSpec() const;
@@ -57,11 +65,13 @@ public:
 signals:
     void grantsChanged(const cc::Grants& grants);
     void languageChanged(const QString& language);
+    void backendChanged(const QString& name);
     void runStarted(cc::Run* run);
     void runFinished(const cc::RunResult& result);
 
 private:
     Backend* m_backend;
+    QList<Backend*> m_backends;
     const Settings& m_settings;
     QString m_code;
     QString m_language = QStringLiteral("python");

@@ -3,6 +3,7 @@
 #include "Language.h"
 #include "docker/DockerEndpoint.h"
 
+#include <QRegularExpression>
 #include <QSettings>
 
 namespace cc {
@@ -15,6 +16,15 @@ const QString kCpus = QStringLiteral("limits/cpus");
 const QString kPids = QStringLiteral("limits/pids");
 const QString kOutput = QStringLiteral("limits/outputBytes");
 const QString kDockerHost = QStringLiteral("docker/host");
+const QString kE2BTemplate = QStringLiteral("e2b/template");
+const QString kE2BDomain = QStringLiteral("e2b/domain");
+// Template ids and aliases: letters, digits, '-', '_', '.', '/' and ':' (team/name:tag).
+const QRegularExpression kTemplatePattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$"));
+const QRegularExpression kDomainPattern(
+    QStringLiteral("^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"));
+const QString kDockerRuntime = QStringLiteral("docker/runtime");
+const QString kPoolSize = QStringLiteral("docker/poolSize");
+constexpr int kMaxPoolSize = 8;
 } // namespace
 
 Settings::Settings()
@@ -92,6 +102,38 @@ void Settings::setUiState(const QString& key, const QByteArray& state)
     m_settings->setValue(QStringLiteral("ui/") + key, state);
 }
 
+int Settings::poolSize() const
+{
+    bool ok = false;
+    const int size = m_settings->value(kPoolSize, 1).toInt(&ok);
+    return ok && size >= 0 && size <= kMaxPoolSize ? size : 1;
+}
+
+void Settings::setPoolSize(int size)
+{
+    m_settings->setValue(kPoolSize, qBound(0, size, kMaxPoolSize));
+}
+
+QString Settings::dockerRuntime() const
+{
+    const QString runtime = m_settings->value(kDockerRuntime).toString().trimmed();
+    // A hand-edited file must not smuggle anything but a name into the engine's request.
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+    return name.match(runtime).hasMatch() ? runtime : QString();
+}
+
+QString Settings::setDockerRuntime(const QString& runtime)
+{
+    const QString value = runtime.trimmed();
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+    if (!value.isEmpty() && !name.match(value).hasMatch())
+        return QStringLiteral("\"%1\" is not a runtime name: use a name such as runsc, or leave it empty for the "
+                              "engine's default.")
+            .arg(value);
+    m_settings->setValue(kDockerRuntime, value);
+    return {};
+}
+
 QString Settings::dockerHost() const
 {
     return m_settings->value(kDockerHost).toString();
@@ -106,6 +148,41 @@ QString Settings::setDockerHost(const QString& dockerHost)
             return error;
     }
     m_settings->setValue(kDockerHost, value);
+    return {};
+}
+
+QString Settings::e2bTemplate() const
+{
+    const QString stored = m_settings->value(kE2BTemplate).toString().trimmed();
+    // A hand-edited nonsense value falls back to E2B's default rather than reaching the API.
+    return kTemplatePattern.match(stored).hasMatch() ? stored : QStringLiteral("base");
+}
+
+void Settings::setE2BTemplate(const QString& templateName)
+{
+    const QString value = templateName.trimmed();
+    if (value.isEmpty() || !kTemplatePattern.match(value).hasMatch())
+        m_settings->remove(kE2BTemplate);
+    else
+        m_settings->setValue(kE2BTemplate, value);
+}
+
+QString Settings::e2bDomain() const
+{
+    const QString stored = m_settings->value(kE2BDomain).toString().trimmed();
+    return kDomainPattern.match(stored).hasMatch() ? stored : QString();
+}
+
+QString Settings::setE2BDomain(const QString& domain)
+{
+    const QString value = domain.trimmed();
+    if (value.isEmpty()) {
+        m_settings->remove(kE2BDomain);
+        return {};
+    }
+    if (!kDomainPattern.match(value).hasMatch())
+        return QStringLiteral("\"%1\" is not a domain name: give one like e2b.app (or leave it empty).").arg(value);
+    m_settings->setValue(kE2BDomain, value);
     return {};
 }
 

@@ -33,9 +33,27 @@ public:
     /// Stores the endpoint; returns a sentence when it is not usable (and stores nothing then).
     QString setDockerHost(const QString& dockerHost);
 
+    /// The E2B template runs start from unless --template says otherwise ("base" by default).
+    QString e2bTemplate() const;
+    void setE2BTemplate(const QString& templateName);
+    /// The E2B domain (self-hosted E2B); empty = E2B_DOMAIN or e2b.app. Not a secret: the API key
+    /// never goes through this class.
+    QString e2bDomain() const;
+    /// Stores the domain; returns a sentence when it is not a host name (and stores nothing then).
+    QString setE2BDomain(const QString& domain);
+
     /// Window geometry, splitter sizes and similar state the UI remembers between sessions.
     QByteArray uiState(const QString& key) const;
     void setUiState(const QString& key, const QByteArray& state);
+
+    /// The Docker runtime for sandboxes: empty = the engine's default (runc); "runsc" = gVisor.
+    QString dockerRuntime() const;
+    /// Returns a sentence when the name is not a runtime name (and stores nothing then).
+    QString setDockerRuntime(const QString& runtime);
+
+    /// Pre-started sandboxes kept ready for the next run (0 = none), between 0 and 8.
+    int poolSize() const;
+    void setPoolSize(int size);
 
     QString filePath() const;
 

@@ -10,12 +10,16 @@
 #include "AnswerPanel.h"
 #include "Settings.h"
 #include "SignalWatcher.h"
+#include "docker/ContainerPool.h"
 #include "docker/DockerBackend.h"
+#include "e2b/E2BBackend.h"
 #include "http/HttpClient.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QFile>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <Qsci/qsciglobal.h>
@@ -37,12 +41,19 @@ cc::docker::DockerEndpoint endpointFor(const cc::Settings& settings)
     return cc::docker::DockerEndpoint::fromDockerHost(settings.dockerHost());
 }
 
+cc::e2b::E2BConfig e2bConfigFor(const cc::Settings& settings)
+{
+    // As the official SDKs read it; the environment wins over the settings' domain.
+    return cc::e2b::E2BConfig::fromEnvironment(QProcessEnvironment::systemEnvironment(), settings.e2bDomain());
+}
+
 int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
 {
     QCoreApplication app(argc, argv);
     cc::Settings settings;
     cc::http::HttpClient http;
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
+    cc::e2b::E2BBackend e2bBackend(&http, e2bConfigFor(settings));
     cc::SignalWatcher signalWatcher;
 
     int exitStatus = 125;
@@ -56,11 +67,16 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
     std::unique_ptr<cc::DoctorCommand> doctor;
     bool interrupted = false;  // lives as long as the event loop: the signal slot reads it
     if (cl.command == cc::CommandLine::Command::Run) {
-        // Containers and networks a crashed earlier process left behind go now, beside this run.
+        const bool onE2B = cl.run.backend == QLatin1String("e2b");
+        if (!onE2B) {
+            // Containers and networks a crashed earlier process left behind go now, beside this run.
+            // (An E2B sandbox left behind ends by itself at its timeout, a minute after its run's limit.)
+            ++pending;
+            backend.sweepOrphans([&](int, const QString&) { settle(); });
+        }
         ++pending;
-        backend.sweepOrphans([&](int, const QString&) { settle(); });
-        ++pending;
-        run = std::make_unique<cc::RunCommand>(cl.run, settings, &backend);
+        run = std::make_unique<cc::RunCommand>(cl.run, settings,
+                                               onE2B ? static_cast<cc::Backend*>(&e2bBackend) : &backend);
         QObject::connect(&signalWatcher, &cc::SignalWatcher::received, &app, [&](int) {
             if (interrupted)
                 std::_Exit(130);  // a second Ctrl+C: leave now; the sandbox ends by itself
@@ -73,7 +89,7 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
         });
     } else {
         ++pending;
-        doctor = std::make_unique<cc::DoctorCommand>(backend.api(), settings);
+        doctor = std::make_unique<cc::DoctorCommand>(backend.api(), &e2bBackend, settings);
         doctor->start([&](int status) {
             exitStatus = status;
             settle();
@@ -91,6 +107,7 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     cc::http::HttpClient http;
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
     backend.sweepOrphans([](int, const QString&) {});
+    backend.pool()->setSize(settings.poolSize());
     cc::RunSession session(&backend, settings);
     // A screenshot must not overwrite what the person was working on.
     QTemporaryDir scratch;
@@ -124,7 +141,18 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     }
     if (cl.runOnStart)
         QTimer::singleShot(300, &window, &cc::MainWindow::startRun);
+    session.prewarm();
     const int status = app.exec();
+    // Pre-started sandboxes go with the app.
+    QEventLoop shutdown;
+    bool removed = false;
+    QTimer::singleShot(5'000, &shutdown, &QEventLoop::quit);
+    backend.shutdown([&] {
+        removed = true;
+        shutdown.quit();
+    });
+    if (!removed)
+        shutdown.exec();
     return status ? status : exitStatus;
 }
 

@@ -24,6 +24,14 @@ public:
     /// as a Run whose finished() carries `backend_error` and the reason. The Run is a child of
     /// parent (or of the backend when parent is null).
     virtual Run* start(const RunSpec& spec, QObject* parent = nullptr) = 0;
+
+    /// Empty when runs can be attempted; otherwise a sentence saying what is missing and how to
+    /// provide it ("Set E2B_API_KEY ..."). Cheap: no I/O.
+    virtual QString unavailableReason() const { return {}; }
+
+    /// A hint that a run like this is coming (the person is editing it): a backend may prepare a
+    /// sandbox for it ahead of time. Never required, never blocks.
+    virtual void prewarm(const RunSpec& spec) { Q_UNUSED(spec); }
 };
 
 } // namespace cc

@@ -93,6 +93,12 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     buildRunBar();
     buildMenus();
 
+    m_prewarm.setSingleShot(true);
+    m_prewarm.setInterval(1'000);
+    connect(&m_prewarm, &QTimer::timeout, this, [this] {
+        if (!m_session->isRunning())
+            m_session->prewarm();
+    });
     m_tick.setInterval(100);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         m_elapsed->setText(humanDuration(m_runClock.isValid() ? m_runClock.elapsed() : 0));
@@ -113,7 +119,10 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
         m_autosave->save(kEditorKey, m_editor->text());
     });
     connect(m_session, &RunSession::languageChanged, this, &MainWindow::onLanguageChanged);
-    connect(m_limits, &LimitsEditor::limitsChanged, this, [this](const Limits& limits) { m_session->setLimits(limits); });
+    connect(m_limits, &LimitsEditor::limitsChanged, this, [this](const Limits& limits) {
+        m_session->setLimits(limits);
+        m_prewarm.start();
+    });
     connect(m_session, &RunSession::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &RunSession::runFinished, this, &MainWindow::onRunFinished);
 
@@ -146,11 +155,28 @@ void MainWindow::buildRunBar()
 
     m_backend = new QComboBox(bar);
     m_backend->setObjectName(QStringLiteral("backendCombo"));
-    m_backend->addItem(tr("Docker (this machine)"), QStringLiteral("docker"));
-    m_backend->addItem(tr("E2B (remote) — not available yet"), QStringLiteral("e2b"));
-    if (auto* model = qobject_cast<QStandardItemModel*>(m_backend->model()))
-        model->item(1)->setEnabled(false);
-    m_backend->setToolTip(tr("Where the sandbox runs: a fresh Docker container on this machine, removed after the run."));
+    for (Backend* backend : m_session->backends()) {
+        const QString reason = backend->unavailableReason();
+        const QString title = backend->name() == QLatin1String("docker") ? tr("Docker (this machine)")
+                              : backend->name() == QLatin1String("e2b")  ? tr("E2B (remote microVM)")
+                                                                         : backend->name();
+        m_backend->addItem(reason.isEmpty() ? title : tr("%1 — not set up").arg(title), backend->name());
+        const int index = m_backend->count() - 1;
+        m_backend->setItemData(index,
+                               reason.isEmpty() ? backendDescription(backend->name()) : reason, Qt::ToolTipRole);
+        if (!reason.isEmpty())
+            if (auto* model = qobject_cast<QStandardItemModel*>(m_backend->model()))
+                model->item(index)->setEnabled(false);
+    }
+    m_backend->setToolTip(backendDescription(m_session->backend()->name()));
+    connect(m_backend, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QString name = m_backend->itemData(index).toString();
+        if (!m_session->setBackend(name))
+            return;
+        m_backend->setToolTip(backendDescription(name));
+        m_image->setText(m_session->image());
+        m_prewarm.start();
+    });
 
     m_image = new QLineEdit(bar);
     m_image->setObjectName(QStringLiteral("imageEdit"));
@@ -186,6 +212,14 @@ void MainWindow::buildRunBar()
         auto* stopShortcut = new QShortcut(keys, this);
         connect(stopShortcut, &QShortcut::activated, this, &MainWindow::stopRun);
     }
+}
+
+QString MainWindow::backendDescription(const QString& name)
+{
+    if (name == QLatin1String("e2b"))
+        return tr("Where the sandbox runs: a fresh E2B microVM in the cloud, deleted after the run. Memory and CPU "
+                  "come from the template; network stays off unless you grant it.");
+    return tr("Where the sandbox runs: a fresh Docker container on this machine, removed after the run.");
 }
 
 void MainWindow::buildMenus()
@@ -257,6 +291,7 @@ void MainWindow::onLanguageChanged(const QString& language)
     m_editor->setLexerName(lang ? lang->lexer : QString());
     m_image->setText(m_session->image());
     m_autosave->save(kEditorLanguageKey, language);
+    m_prewarm.start();
 }
 
 void MainWindow::startRun()

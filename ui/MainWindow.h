@@ -53,6 +53,7 @@ protected:
 
 private:
     void buildRunBar();
+    static QString backendDescription(const QString& name);
     void buildMenus();
     void restoreState();
     void onRunStarted(Run* run);
@@ -83,6 +84,7 @@ private:
     QSplitter* m_topSplitter = nullptr;
     QSplitter* m_runSplitter = nullptr;
     QTimer m_tick;
+    QTimer m_prewarm;  // asks the backend to prepare a sandbox once the settings of the next run rest
     QElapsedTimer m_runClock;
     bool m_closeWhenStopped = false;
 };

@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace cc {
@@ -28,6 +29,21 @@ SettingsDialog::SettingsDialog(Settings* settings, QWidget* parent) : QDialog(pa
     m_dockerHost->setToolTip(tr("The Docker engine's socket, as DOCKER_HOST would name it. Empty: DOCKER_HOST or the "
                                 "default socket. Takes effect at the next start."));
     dockerForm->addRow(tr("Endpoint"), m_dockerHost);
+    m_runtime = new QLineEdit(settings->dockerRuntime(), docker);
+    m_runtime->setObjectName(QStringLiteral("runtimeEdit"));
+    m_runtime->setPlaceholderText(tr("engine default (runc)"));
+    m_runtime->setToolTip(tr("The container runtime. runsc (gVisor) puts a user-space kernel between the code and "
+                             "your machine's kernel; it must be installed and registered with Docker "
+                             "(codecourier doctor says whether it is)."));
+    dockerForm->addRow(tr("Runtime"), m_runtime);
+    m_poolSize = new QSpinBox(docker);
+    m_poolSize->setObjectName(QStringLiteral("poolSizeSpin"));
+    m_poolSize->setRange(0, 8);
+    m_poolSize->setValue(settings->poolSize());
+    m_poolSize->setToolTip(tr("Sandboxes started ahead of time so that Run answers faster. Each is used for one run "
+                              "only and never has network or host files. 0 turns this off. Takes effect at the next "
+                              "start."));
+    dockerForm->addRow(tr("Pre-started sandboxes"), m_poolSize);
     for (const Language& language : LanguageTable::all()) {
         auto* edit = new QLineEdit(settings->imageForLanguage(language.name), docker);
         edit->setObjectName(QStringLiteral("imageEdit_") + language.name);
@@ -71,7 +87,9 @@ SettingsDialog::SettingsDialog(Settings* settings, QWidget* parent) : QDialog(pa
 
 void SettingsDialog::accept()
 {
-    const QString error = m_settings->setDockerHost(m_dockerHost->text());
+    QString error = m_settings->setDockerHost(m_dockerHost->text());
+    if (error.isEmpty())
+        error = m_settings->setDockerRuntime(m_runtime->text());
     if (!error.isEmpty()) {
         QMessageBox box(QMessageBox::Warning, tr("Docker endpoint"), error, QMessageBox::Ok, this);
         box.setTextFormat(Qt::PlainText);
@@ -81,6 +99,7 @@ void SettingsDialog::accept()
     for (auto it = m_images.cbegin(); it != m_images.cend(); ++it)
         m_settings->setImageForLanguage(it.key(), it.value()->text());
     m_settings->setDefaultLimits(m_limits->limits());
+    m_settings->setPoolSize(m_poolSize->value());
     QDialog::accept();
 }
 

@@ -4,6 +4,7 @@
 #include <QMap>
 
 class QLineEdit;
+class QSpinBox;
 
 namespace cc {
 
@@ -24,6 +25,8 @@ public:
 private:
     Settings* m_settings;
     QLineEdit* m_dockerHost;
+    QLineEdit* m_runtime;
+    QSpinBox* m_poolSize;
     QMap<QString, QLineEdit*> m_images;
     LimitsEditor* m_limits;
 };

@@ -26,10 +26,6 @@ nlohmann::json hardenedContainerConfig(const RunSpec& spec, const ContainerPlace
     using nlohmann::json;
     const Limits& limits = spec.limits;
 
-    json env = json::array();
-    for (const auto& [key, value] : spec.env)
-        env.push_back((key + QLatin1Char('=') + value).toStdString());
-
     json labels = json::object();
     for (auto it = placement.labels.cbegin(); it != placement.labels.cend(); ++it)
         labels[it.key().toStdString()] = it.value().toStdString();
@@ -78,7 +74,7 @@ nlohmann::json hardenedContainerConfig(const RunSpec& spec, const ContainerPlace
         {"Cmd", json::array({std::to_string(placement.idleSeconds)})},
         {"User", kSandboxUser},
         {"WorkingDir", "/workspace"},
-        {"Env", env},
+        {"Env", json::array()},
         {"Labels", labels},
         {"AttachStdin", false},
         {"AttachStdout", false},
@@ -88,6 +84,20 @@ nlohmann::json hardenedContainerConfig(const RunSpec& spec, const ContainerPlace
         {"NetworkDisabled", placement.networkName.isEmpty()},
         {"HostConfig", hostConfig},
     };
+}
+
+nlohmann::json execConfig(const QStringList& command, const QList<QPair<QString, QString>>& env)
+{
+    using nlohmann::json;
+    json argv = json::array();
+    for (const QString& a : command)
+        argv.push_back(a.toStdString());
+    json environment = json::array();
+    for (const auto& [key, value] : env)
+        environment.push_back((key + QLatin1Char('=') + value).toStdString());
+    return {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true}, {"Tty", false},
+            {"Cmd", argv},          {"Env", environment},   {"WorkingDir", "/workspace"},
+            {"User", kSandboxUser}, {"Privileged", false}};
 }
 
 } // namespace cc::docker

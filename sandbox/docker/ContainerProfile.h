@@ -22,7 +22,13 @@ inline constexpr const char* kSandboxUser = "65534:65534";
 
 /// Builds the body of POST /containers/create for one run: the hardened profile of DESIGN.md.
 /// A pure function so that a unit test can read every field. The container's own process is an
-/// idle sleep under Docker's init; the snippet runs later through an exec.
+/// idle sleep under Docker's init; the snippet runs later through an exec. The user's environment
+/// variables are not part of it: they travel with the exec (execConfig), so that a pre-started
+/// container fits any run with the same limits.
 nlohmann::json hardenedContainerConfig(const RunSpec& spec, const ContainerPlacement& placement);
+
+/// Builds the body of POST /containers/{id}/exec: argv run in /workspace as the sandbox user,
+/// with only the environment variables the user typed.
+nlohmann::json execConfig(const QStringList& command, const QList<QPair<QString, QString>>& env = {});
 
 } // namespace cc::docker

@@ -1,5 +1,6 @@
 #include "DockerBackend.h"
 
+#include "ContainerPool.h"
 #include "DockerApi.h"
 #include "DockerRun.h"
 
@@ -37,6 +38,20 @@ QString randomSuffix()
 DockerBackend::DockerBackend(http::HttpClient* http, DockerEndpoint endpoint, QObject* parent)
     : Backend(parent), m_api(new DockerApi(http, std::move(endpoint), this))
 {
+    QMap<QString, QString> labels;
+    labels.insert(QString::fromLatin1(kLabel), QStringLiteral("1"));
+    labels.insert(QString::fromLatin1(kOwnerLabel), ownerTag());
+    m_pool = new ContainerPool(m_api, labels, this);
+}
+
+void DockerBackend::prewarm(const RunSpec& spec)
+{
+    m_pool->prewarm(spec);
+}
+
+void DockerBackend::shutdown(std::function<void()> done)
+{
+    m_pool->shutdown(std::move(done));
 }
 
 QString DockerBackend::ownerTag()
@@ -70,6 +85,7 @@ Run* DockerBackend::start(const RunSpec& spec, QObject* parent)
     setup.containerName = QStringLiteral("codecourier-%1").arg(suffix);
     if (spec.grants.network)
         setup.networkName = QStringLiteral("codecourier-net-%1").arg(suffix);
+    setup.pooledContainerId = m_pool->take(spec);
     retryLeftBehind();
     auto* run = new DockerRun(m_api, spec, setup, parent ? parent : this);
     connect(run, &DockerRun::leftBehind, this, [this](const QString& containerId, const QString& networkId) {
@@ -78,6 +94,8 @@ Run* DockerBackend::start(const RunSpec& spec, QObject* parent)
         if (!networkId.isEmpty())
             m_networksLeftBehind.insert(networkId);
     });
+    // The next run of this profile should find a sandbox ready.
+    connect(run, &Run::finished, m_pool, [pool = m_pool, spec] { pool->prewarm(spec); });
     run->begin();
     return run;
 }

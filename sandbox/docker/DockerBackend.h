@@ -13,6 +13,7 @@ class HttpClient;
 
 namespace cc::docker {
 
+class ContainerPool;
 class DockerApi;
 
 /// Runs snippets in fresh, hardened containers of the local Docker engine. Every container and
@@ -26,8 +27,13 @@ public:
 
     QString name() const override { return QStringLiteral("docker"); }
     Run* start(const RunSpec& spec, QObject* parent = nullptr) override;
+    void prewarm(const RunSpec& spec) override;
 
     DockerApi* api() const { return m_api; }
+    /// Pre-started containers for runs without grants; off until given a size.
+    ContainerPool* pool() const { return m_pool; }
+    /// Removes the pool's containers; done() once the engine answered. Call before quitting.
+    void shutdown(std::function<void()> done);
 
     /// Removes labelled containers and networks whose owning process is gone (on this host).
     /// Calls done with how many were removed, or an error sentence when the engine is unreachable.
@@ -49,6 +55,7 @@ private:
                    std::function<void(int removed, const QString& error)> done);
 
     DockerApi* m_api;
+    ContainerPool* m_pool;
     QSet<QString> m_containersLeftBehind;
     QSet<QString> m_networksLeftBehind;
 };

@@ -22,15 +22,6 @@ constexpr int kStopWaitMs = 1'500;
 // The idle process outlives the run's own limit by this much; it only matters if we vanish.
 constexpr int kIdleMarginSeconds = 120;
 
-nlohmann::json execCreateBody(const QStringList& cmd)
-{
-    nlohmann::json argv = nlohmann::json::array();
-    for (const QString& a : cmd)
-        argv.push_back(a.toStdString());
-    return {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true}, {"Tty", false},
-            {"Cmd", argv},          {"WorkingDir", "/workspace"}, {"User", kSandboxUser}, {"Privileged", false}};
-}
-
 const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
 
 QString shortId(const QString& id)
@@ -51,6 +42,8 @@ DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
     : Run(std::move(spec), parent), m_api(api), m_setup(std::move(setup))
 {
     m_facts.limits = this->spec().limits;
+    // Ours from the start: whatever happens next, removeAndFinish() removes it.
+    m_containerId = m_setup.pooledContainerId;
     m_wallTimer.setSingleShot(true);
     m_wallTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_wallTimer, &QTimer::timeout, this, [this] {
@@ -106,10 +99,15 @@ void DockerRun::begin()
             return;
         }
         m_plan = planExecs(s);
-        if (!m_setup.networkName.isEmpty())
+        if (!m_setup.pooledContainerId.isEmpty()) {
+            // A pre-started, never-used container of exactly this profile: no create, no start.
+            emit created(m_containerId);
+            onSandboxStarted(QStringLiteral("ready (pre-started, never used)"));
+        } else if (!m_setup.networkName.isEmpty()) {
             createNetwork();
-        else
+        } else {
             createContainer();
+        }
     });
 }
 
@@ -188,23 +186,25 @@ void DockerRun::startContainer()
                         fail(QStringLiteral("The sandbox could not start. %1").arg(r.error));
                         return;
                     }
-                    const Limits& l = spec().limits;
-                    emit progress(QStringLiteral("Sandbox %1 started: %2, %3, %4 memory, %5 CPU, %6 processes.")
-                                      .arg(shortId(m_containerId),
-                                           m_setup.networkName.isEmpty() ? QStringLiteral("no network")
-                                                                         : QStringLiteral("network granted"),
-                                           m_setup.hostFolder.isEmpty()
-                                               ? QStringLiteral("no host folder")
-                                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder,
-                                                                                          QLatin1String(kHostFolderMountPoint)),
-                                           humanBytes(l.memoryBytes))
-                                      .arg(l.cpus)
-                                      .arg(l.pids));
-                    startStats();
-                    locateHostCgroup();
-                    m_phase = Phase::Delivering;
-                    runNextDelivery();
+                    onSandboxStarted(QStringLiteral("started"));
                 });
+}
+
+void DockerRun::onSandboxStarted(const QString& how)
+{
+    const Limits& l = spec().limits;
+    const QString network = m_setup.networkName.isEmpty() ? QStringLiteral("no network") : QStringLiteral("network granted");
+    const QString folder = m_setup.hostFolder.isEmpty()
+                               ? QStringLiteral("no host folder")
+                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder, QLatin1String(kHostFolderMountPoint));
+    emit progress(QStringLiteral("Sandbox %1 %2: %3, %4, %5 memory, %6 CPU, %7 processes.")
+                      .arg(shortId(m_containerId), how, network, folder, humanBytes(l.memoryBytes))
+                      .arg(l.cpus)
+                      .arg(l.pids));
+    startStats();
+    locateHostCgroup();
+    m_phase = Phase::Delivering;
+    runNextDelivery();
 }
 
 void DockerRun::locateHostCgroup()
@@ -272,7 +272,7 @@ void DockerRun::execBuffered(const QStringList& cmd, int timeoutMs,
                              std::function<void(const DockerResponse&, int, const QByteArray&, const QByteArray&)> done)
 {
     const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
-    m_api->call("POST", createPath, execCreateBody(cmd), this, [this, timeoutMs, done](const DockerResponse& r) {
+    m_api->call("POST", createPath, execConfig(cmd), this, [this, timeoutMs, done](const DockerResponse& r) {
         if (!r.ok()) {
             done(r, -1, {}, {});
             return;
@@ -323,7 +323,7 @@ void DockerRun::runNextDelivery()
 void DockerRun::startProgram()
 {
     const QByteArray createPath = "/containers/" + m_containerId.toLatin1() + "/exec";
-    m_api->call("POST", createPath, execCreateBody(m_plan.runExec), this, [this](const DockerResponse& r) {
+    m_api->call("POST", createPath, execConfig(m_plan.runExec, spec().env), this, [this](const DockerResponse& r) {
         if (m_phase != Phase::Delivering)
             return;
         if (!r.ok()) {

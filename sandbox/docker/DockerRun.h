@@ -35,6 +35,7 @@ public:
         QMap<QString, QString> labels;
         QString containerName;
         QString networkName;              ///< empty: no network
+        QString pooledContainerId;        ///< a pre-started, never-used container to run in
     };
 
     DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent = nullptr);
@@ -55,6 +56,7 @@ private:
     void createNetwork();
     void createContainer();
     void startContainer();
+    void onSandboxStarted(const QString& how);
     void startStats();
     void locateHostCgroup();
     void runNextDelivery();

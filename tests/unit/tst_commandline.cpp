@@ -32,6 +32,8 @@ private slots:
     void commands_data();
     void commands();
     void unsetLimitsStayUnset();
+    void e2bBackend_data();
+    void e2bBackend();
     void helpTexts();
     void parseByteSize_data();
     void parseByteSize();
@@ -204,7 +206,7 @@ void TestCommandLine::runErrors_data()
     QTest::newRow("misspelled option") << words("run x.py --language python") << "--language";
 
     for (const char* option : {"--timeout", "--memory", "--cpus", "--pids", "--output-limit", "--env", "--lang",
-                               "--backend", "--image", "--mount", "--stdin", "--runtime"}) {
+                               "--backend", "--image", "--mount", "--stdin", "--runtime", "--template"}) {
         QTest::addRow("missing value for %s", option)
             << (words("run x.py") << QString::fromLatin1(option)) << QString::fromLatin1(option);
     }
@@ -223,7 +225,13 @@ void TestCommandLine::runErrors_data()
     QTest::newRow("--timeout= empty") << words("run x.py --timeout=") << "--timeout";
 
     QTest::newRow("unknown language") << words("run x.py --lang cobol") << "cobol";
-    QTest::newRow("unknown backend") << words("run x.py --backend e2b") << "e2b";
+    QTest::newRow("unknown backend") << words("run x.py --backend podman") << "podman";
+    QTest::newRow("--template without --backend e2b") << words("run x.py --template base") << "--backend e2b";
+    QTest::newRow("--template with --backend docker") << words("run x.py --backend docker --template base")
+                                                      << "--template";
+    QTest::newRow("--image with --backend e2b") << words("run x.py --backend e2b --image python:3") << "--template";
+    QTest::newRow("--runtime with --backend e2b") << words("run x.py --backend=e2b --runtime runsc") << "--runtime";
+    QTest::newRow("--template empty") << (words("run x.py --backend e2b --template") << QString()) << "--template";
     QTest::newRow("stdin without --lang") << words("run -") << "--lang";
     QTest::newRow("nothing without --lang") << words("run") << "--lang";
     QTest::newRow("only options, no --lang") << words("run --json --timeout 3") << "--lang";
@@ -306,6 +314,32 @@ void TestCommandLine::unsetLimitsStayUnset()
     QVERIFY(cl.run.env.isEmpty());
 }
 
+void TestCommandLine::e2bBackend_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("templateName");
+    QTest::newRow("default template") << words("run x.py --backend e2b") << "";
+    QTest::newRow("--template NAME") << words("run x.py --backend e2b --template code-interpreter-v1")
+                                     << "code-interpreter-v1";
+    QTest::newRow("--template=NAME before --backend") << words("run --template=team/tpl:1 x.py --backend=e2b")
+                                                      << "team/tpl:1";
+    QTest::newRow("the same limits and grants") << words("run x.py --backend e2b --timeout 3 --memory 512 --cpus 2 "
+                                                         "--allow-network --mount /src --stdin in.txt --json")
+                                                << "";
+}
+
+void TestCommandLine::e2bBackend()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, templateName);
+    const CommandLine cl = CommandLine::parse(args);
+    QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+    QCOMPARE(cl.command, Command::Run);
+    QCOMPARE(cl.run.backend, QStringLiteral("e2b"));
+    QCOMPARE(cl.run.templateName, templateName);
+    QVERIFY(cl.run.image.isEmpty());
+}
+
 void TestCommandLine::helpTexts()
 {
     const QString help = CommandLine::helpText();
@@ -314,7 +348,8 @@ void TestCommandLine::helpTexts()
     const QString runHelp = CommandLine::runHelpText();
     for (const char* option :
          {"--lang", "--backend", "--image", "--timeout", "--memory", "--cpus", "--pids", "--output-limit",
-          "--allow-network", "--mount", "--stdin", "--env", "--runtime", "--json", "python", "node", "bash"})
+          "--allow-network", "--mount", "--stdin", "--env", "--runtime", "--json", "python", "node", "bash",
+          "--template", "e2b", "E2B_API_KEY"})
         QVERIFY2(runHelp.contains(QLatin1String(option)), option);
     QVERIFY(!runHelp.contains(QLatin1String("%1")));
 }

@@ -223,7 +223,14 @@ void TestContainerProfile::envIsOnlyTheSpecsEnv()
     json config = hardenedContainerConfig(spec, {});
     qunsetenv(secretName);
 
-    QCOMPARE(dump(config["Env"]), dump(json::array({"GREETING=hello world", "EMPTY="})));
+    // The container carries no environment at all; the user's variables go with the exec.
+    QCOMPARE(dump(config["Env"]), dump(json::array()));
+    const json exec = execConfig({QStringLiteral("python3"), QStringLiteral("main.py")}, spec.env);
+    QCOMPARE(dump(exec["Env"]), dump(json::array({"GREETING=hello world", "EMPTY="})));
+    QCOMPARE(dump(exec["User"]), dump("65534:65534"));
+    QCOMPARE(dump(exec["WorkingDir"]), dump("/workspace"));
+    QCOMPARE(dump(exec["Privileged"]), dump(false));
+    QVERIFY(!dump(exec).contains(secretName) && !dump(exec).contains(secretValue));
     const QByteArray text = dump(config);
     QVERIFY(!text.contains(secretName));
     QVERIFY(!text.contains(secretValue));

@@ -42,6 +42,9 @@ private slots:
     void invalidStoredLimitFallsBack_data();
     void invalidStoredLimitFallsBack();
     void dockerHostRoundTrip();
+    void e2bTemplateAndDomain();
+    void unusableDockerHostIsRefused();
+    void runtimeRoundTripAndValidation();
 
 private:
     QString m_file;
@@ -184,6 +187,60 @@ void TestSettings::dockerHostRoundTrip()
         settings.setDockerHost(QStringLiteral(" unix:///run/user/1000/docker.sock "));
     }
     QCOMPARE(Settings(m_file).dockerHost(), QStringLiteral("unix:///run/user/1000/docker.sock"));
+}
+
+void TestSettings::unusableDockerHostIsRefused()
+{
+    Settings settings(m_file);
+    const QString error = settings.setDockerHost(QStringLiteral("tcp://10.0.0.5:2375"));
+    QVERIFY2(error.contains(QLatin1String("not supported")), qPrintable(error));
+    QCOMPARE(settings.dockerHost(), QString());
+}
+
+void TestSettings::runtimeRoundTripAndValidation()
+{
+    {
+        Settings settings(m_file);
+        QCOMPARE(settings.dockerRuntime(), QString());
+        QCOMPARE(settings.setDockerRuntime(QStringLiteral(" runsc ")), QString());
+        QVERIFY(!settings.setDockerRuntime(QStringLiteral("runsc --debug")).isEmpty());
+        QVERIFY(!settings.setDockerRuntime(QStringLiteral("$(reboot)")).isEmpty());
+    }
+    QCOMPARE(Settings(m_file).dockerRuntime(), QStringLiteral("runsc"));
+    // A hand-edited file with anything but a name yields the engine's default.
+    QSettings(m_file, QSettings::IniFormat).setValue(QStringLiteral("docker/runtime"), QStringLiteral("runc;rm -rf /"));
+    QCOMPARE(Settings(m_file).dockerRuntime(), QString());
+}
+
+void TestSettings::e2bTemplateAndDomain()
+{
+    {
+        Settings settings(m_file);
+        QCOMPARE(settings.e2bTemplate(), QStringLiteral("base"));
+        QVERIFY(settings.e2bDomain().isEmpty());
+        settings.setE2BTemplate(QStringLiteral(" team/python-tpl:2 "));
+        QVERIFY(settings.setE2BDomain(QStringLiteral("e2b.example.org")).isEmpty());
+        // Refused values change nothing and say why.
+        QVERIFY(!settings.setE2BDomain(QStringLiteral("https://e2b.example.org/")).isEmpty());
+        QVERIFY(!settings.setE2BDomain(QStringLiteral("a b")).isEmpty());
+        settings.setE2BTemplate(QStringLiteral("bad template; rm -rf /"));
+    }
+    Settings reopened(m_file);
+    QCOMPARE(reopened.e2bTemplate(), QStringLiteral("base"));  // the bad name removed the stored one
+    QCOMPARE(reopened.e2bDomain(), QStringLiteral("e2b.example.org"));
+    reopened.setE2BTemplate(QStringLiteral("code-interpreter-v1"));
+    QCOMPARE(reopened.e2bTemplate(), QStringLiteral("code-interpreter-v1"));
+    QVERIFY(reopened.setE2BDomain(QString()).isEmpty());
+    QVERIFY(reopened.e2bDomain().isEmpty());
+    // A hand-edited file with nonsense falls back to the defaults.
+    {
+        QSettings raw(m_file, QSettings::IniFormat);
+        raw.setValue(QStringLiteral("e2b/template"), QStringLiteral("../../etc"));
+        raw.setValue(QStringLiteral("e2b/domain"), QStringLiteral("not a domain"));
+    }
+    const Settings edited(m_file);
+    QCOMPARE(edited.e2bTemplate(), QStringLiteral("base"));
+    QVERIFY(edited.e2bDomain().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestSettings)

@@ -1,0 +1,219 @@
+// Start-up benchmark: time to the first output byte and total time of a hello-world Python
+// snippet, measured side by side in one invocation, interleaved round by round:
+//   1. `docker run --rm` with the same image and hardened flags (the reference a user would type)
+//   2. `codecourier run` (the command line; a fresh process, no pool)
+//   3. the engine in-process, cold (pool off)
+//   4. the engine in-process, warm (a pre-started container taken from the pool)
+// then the engine's output intake before the cap. Prints medians, spreads and ratios to (1).
+//
+//   bench_startup [ROUNDS]      (CODECOURIER_BINARY names the codecourier binary to time)
+#include "Run.h"
+#include "docker/ContainerPool.h"
+#include "docker/DockerBackend.h"
+#include "http/HttpClient.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QProcess>
+#include <QTimer>
+#include <algorithm>
+#include <cstdio>
+
+using namespace cc;
+
+namespace {
+
+constexpr const char* kImage = "codecourier/runner:bookworm-1";
+
+struct Sample
+{
+    double firstByteMs = -1;
+    double totalMs = -1;
+};
+
+struct Series
+{
+    const char* name;
+    QList<Sample> samples;
+};
+
+QStringList referenceCommand()
+{
+    return {QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--network"), QStringLiteral("none"),
+            QStringLiteral("--user"), QStringLiteral("65534:65534"), QStringLiteral("--cap-drop"), QStringLiteral("ALL"),
+            QStringLiteral("--security-opt"), QStringLiteral("no-new-privileges"), QStringLiteral("--read-only"),
+            QStringLiteral("--tmpfs"), QStringLiteral("/tmp:rw,nosuid,nodev,size=64m"), QStringLiteral("--tmpfs"),
+            QStringLiteral("/workspace:rw,nosuid,nodev,size=64m,uid=65534,gid=65534"), QStringLiteral("--memory"),
+            QStringLiteral("256m"), QStringLiteral("--memory-swap"), QStringLiteral("256m"), QStringLiteral("--cpus"),
+            QStringLiteral("1"), QStringLiteral("--pids-limit"), QStringLiteral("128"), QStringLiteral("--ulimit"),
+            QStringLiteral("nofile=256:256"), QStringLiteral("--ulimit"), QStringLiteral("fsize=67108864:67108864"),
+            QStringLiteral("--init"), QStringLiteral("-w"), QStringLiteral("/workspace"), QString::fromLatin1(kImage),
+            QStringLiteral("python3"), QStringLiteral("-u"), QStringLiteral("-c"), QStringLiteral("print('hello')")};
+}
+
+Sample timeProcess(const QString& program, const QStringList& args, const QByteArray& input = {})
+{
+    Sample s;
+    QProcess process;
+    QElapsedTimer clock;
+    QEventLoop loop;
+    QObject::connect(&process, &QProcess::readyReadStandardOutput, &loop, [&] {
+        if (s.firstByteMs < 0)
+            s.firstByteMs = clock.nsecsElapsed() / 1e6;
+        process.readAllStandardOutput();
+    });
+    QObject::connect(&process, &QProcess::finished, &loop, [&] {
+        s.totalMs = clock.nsecsElapsed() / 1e6;
+        loop.quit();
+    });
+    clock.start();
+    process.start(program, args);
+    process.write(input);
+    process.closeWriteChannel();
+    loop.exec();
+    return s;
+}
+
+RunSpec helloSpec()
+{
+    RunSpec spec;
+    spec.language = QStringLiteral("python");
+    spec.image = QString::fromLatin1(kImage);
+    spec.files.append({QStringLiteral("main.py"), "print('hello')\n"});
+    spec.command = {QStringLiteral("python3"), QStringLiteral("-u"), QStringLiteral("main.py")};
+    return spec;
+}
+
+Sample timeEngine(docker::DockerBackend& backend, const RunSpec& spec)
+{
+    Sample s;
+    QElapsedTimer clock;
+    QEventLoop loop;
+    clock.start();
+    Run* run = backend.start(spec);
+    QObject::connect(run, &Run::output, &loop, [&] {
+        if (s.firstByteMs < 0)
+            s.firstByteMs = clock.nsecsElapsed() / 1e6;
+    });
+    QObject::connect(run, &Run::finished, &loop, [&] {
+        s.totalMs = clock.nsecsElapsed() / 1e6;
+        loop.quit();
+    });
+    loop.exec();
+    delete run;
+    return s;
+}
+
+void waitForPool(docker::DockerBackend& backend, const RunSpec& spec)
+{
+    QEventLoop loop;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (backend.pool()->readyCount(spec) > 0)
+            loop.quit();
+    });
+    poll.start(5);
+    QTimer::singleShot(30'000, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+struct Stats
+{
+    double median, min, max;
+};
+
+Stats stats(QList<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const qsizetype n = v.size();
+    const double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return {median, v.first(), v.last()};
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    const int rounds = argc > 1 ? QByteArray(argv[1]).toInt() : 10;
+    const QString binary = qEnvironmentVariable("CODECOURIER_BINARY", QStringLiteral("build/codecourier"));
+    http::HttpClient http;
+    docker::DockerBackend cold(&http, docker::DockerEndpoint::fromEnvironment());
+    docker::DockerBackend warm(&http, docker::DockerEndpoint::fromEnvironment());
+    warm.pool()->setSize(1);
+    const RunSpec spec = helloSpec();
+
+    Series series[] = {{"docker run --rm (reference)", {}},
+                       {"codecourier run (CLI, cold)", {}},
+                       {"engine, cold (pool off)", {}},
+                       {"engine, warm (pool)", {}}};
+    // One untimed round warms caches for everyone.
+    timeProcess(QStringLiteral("docker"), referenceCommand());
+    timeProcess(binary, {QStringLiteral("run"), QStringLiteral("-"), QStringLiteral("--lang"), QStringLiteral("python")},
+                "print('hello')\n");
+    timeEngine(cold, spec);
+    warm.prewarm(spec);
+    waitForPool(warm, spec);
+    timeEngine(warm, spec);
+
+    for (int i = 0; i < rounds; ++i) {
+        series[0].samples << timeProcess(QStringLiteral("docker"), referenceCommand());
+        series[1].samples << timeProcess(binary, {QStringLiteral("run"), QStringLiteral("-"), QStringLiteral("--lang"),
+                                                  QStringLiteral("python")},
+                                         "print('hello')\n");
+        series[2].samples << timeEngine(cold, spec);
+        waitForPool(warm, spec);  // a person reads the output before the next run; the pool refills meanwhile
+        series[3].samples << timeEngine(warm, spec);
+    }
+
+    std::printf("Start-up, %d interleaved rounds (ms)\n", rounds);
+    std::printf("%-30s %22s %22s %9s %9s\n", "", "first byte med [min-max]", "total med [min-max]", "1st/ref", "total/ref");
+    QList<double> refFirst, refTotal;
+    for (const Sample& s : series[0].samples) {
+        refFirst << s.firstByteMs;
+        refTotal << s.totalMs;
+    }
+    const Stats rf = stats(refFirst), rt = stats(refTotal);
+    for (const Series& row : series) {
+        QList<double> first, total;
+        for (const Sample& s : row.samples) {
+            first << s.firstByteMs;
+            total << s.totalMs;
+        }
+        const Stats f = stats(first), t = stats(total);
+        std::printf("%-30s %7.0f [%5.0f-%5.0f]   %7.0f [%5.0f-%5.0f]   %7.2f %9.2f\n", row.name, f.median, f.min, f.max,
+                    t.median, t.min, t.max, f.median / rf.median, t.median / rt.median);
+    }
+
+    // Output intake: 100 MB through the engine with the cap above it.
+    RunSpec flood = spec;
+    flood.files = {{QStringLiteral("main.sh"), "head -c 100000000 /dev/zero\n"}};
+    flood.command = {QStringLiteral("bash"), QStringLiteral("main.sh")};
+    flood.limits.outputBytes = 120'000'000;
+    flood.limits.wallTimeoutMs = 120'000;
+    QList<double> rates;
+    for (int i = 0; i < 3; ++i) {
+        qint64 bytes = 0;
+        QElapsedTimer clock;
+        QEventLoop loop;
+        Run* run = cold.start(flood);
+        QObject::connect(run, &Run::started, &loop, [&] { clock.start(); });
+        QObject::connect(run, &Run::output, &loop, [&](Run::Stream, const QByteArray& b) { bytes += b.size(); });
+        QObject::connect(run, &Run::finished, &loop, [&] { loop.quit(); });
+        loop.exec();
+        rates << bytes / 1e6 / (clock.nsecsElapsed() / 1e9);
+        delete run;
+    }
+    const Stats r = stats(rates);
+    std::printf("\nOutput intake, 100 MB through the engine: median %.0f MB/s [%.0f-%.0f] over 3 runs\n", r.median, r.min,
+                r.max);
+
+    bool done = false;
+    warm.shutdown([&] { done = true; });
+    QEventLoop loop;
+    QTimer::singleShot(5'000, &loop, &QEventLoop::quit);
+    if (!done)
+        loop.exec();
+    return 0;
+}

@@ -1,0 +1,114 @@
+#pragma once
+
+#include "E2BRequests.h"
+#include "HostFolderCopy.h"
+#include "ProcessStream.h"
+#include "Run.h"
+#include "VerdictDecider.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QPointer>
+#include <QTimer>
+#include <optional>
+
+namespace cc::http {
+class HttpReply;
+}
+
+namespace cc::e2b {
+
+class E2BApi;
+class E2BCall;
+struct E2BResponse;
+
+/// One run in a fresh E2B sandbox (a Firecracker microVM):
+/// create the sandbox (internet off unless granted) → upload the snippet, its stdin and the
+/// granted folder's copy with envd's POST /files → start the program with process.Process/Start
+/// (Connect, JSON, streamed) → read output and the end event → delete the sandbox, always.
+///
+/// The time and output limits are enforced here (and the time limit by envd too, through
+/// Connect-Timeout-Ms); on either, or on cancel(), the program gets SIGKILL (SendSignal) and the
+/// sandbox is deleted. Memory and CPUs are what the template gives the VM: CodeCourier cannot set
+/// them, and the result says so. CPU and memory figures are samples of the whole sandbox (envd's
+/// /metrics, about once a second).
+class E2BRun : public Run
+{
+    Q_OBJECT
+public:
+    E2BRun(E2BApi* api, RunSpec spec, QObject* parent = nullptr);
+    ~E2BRun() override;
+
+    /// Begins the run on the next event-loop turn.
+    void begin();
+    void cancel() override;
+
+private:
+    enum class Phase { Idle, Creating, Uploading, Starting, Running, Stopping, Deleting, Done };
+
+    struct Upload
+    {
+        QString remotePath;
+        QByteArray content;     // snippet files and stdin
+        QString localPath;      // files of the granted folder, read when their turn comes
+    };
+
+    QString validate();
+    void createSandbox();
+    void onCreateAnswer(const E2BResponse& r, bool v2);
+    void uploadNext();
+    void startProgram();
+    void onStreamHeaders(int status);
+    void onStreamData(const QByteArray& bytes);
+    void onStreamFinished();
+    void onEvent(const ProcessEvent& event);
+    void deliverOutput(Stream stream, const QByteArray& bytes);
+    void pollMetrics();
+    void onMetricsAnswer(const E2BResponse& r, bool fromApi);
+    void stopProgram();
+    void fail(const QString& sentence);
+    void deleteAndFinish();
+    void finishNow();
+    void stopTimers();
+    void abortAll();
+
+    QPointer<E2BApi> m_api;
+    Phase m_phase = Phase::Idle;
+    QString m_hostFolder;           // canonical, checked
+    HostFolderCopy m_folderCopy;
+    QList<Upload> m_uploads;
+    int m_nextUpload = 0;
+    int m_uploadsInFlight = 0;
+    QList<QPointer<E2BCall>> m_calls;
+    std::optional<E2BSandbox> m_sandbox;
+    bool m_deleted = false;
+
+    QPointer<http::HttpReply> m_stream;
+    ProcessStreamReader m_reader;
+    QByteArray m_errorBody;         // body of a non-200 Start answer
+    quint32 m_pid = 0;
+    std::optional<ProcessEnd> m_end;
+
+    QTimer m_wallTimer;
+    QTimer m_startTimer;            // the start event must come within kStartEventTimeoutMs
+    QTimer m_idleTimer;             // a stream silent beyond kStreamIdleTimeoutMs has died
+    QTimer m_metricsTimer;
+    QElapsedTimer m_wallClock;
+
+    RunFacts m_facts;
+    qint64 m_outputBytes = 0;
+    bool m_outputTruncated = false;
+
+    QPointer<E2BCall> m_metricsCall;
+    bool m_metricsFromApi = false;
+    int m_metricsFailures = 0;
+    qint64 m_lastSampleMs = -1;
+    double m_cpuMsEstimate = -1;
+    qint64 m_peakMemory = -1;
+    qint64 m_memoryTotal = -1;
+    int m_cpuCount = 0;
+
+    QString m_cleanupNote;
+};
+
+} // namespace cc::e2b

@@ -1,0 +1,976 @@
+// The E2B backend end to end against the protocol-faithful fake E2B server (control plane and
+// envd on loopback): runs, limits, cancel, grants, cleanup, every error the issue lists, streams
+// split at every byte, and `codecourier run --backend e2b` as a script would call it.
+#include "FakeE2BServer.h"
+#include "Run.h"
+#include "e2b/E2BApi.h"
+#include "e2b/E2BBackend.h"
+#include "http/HttpClient.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+#include <csignal>
+#include <memory>
+
+using cc::Run;
+using cc::RunResult;
+using cc::RunSpec;
+using cc::Verdict;
+using cc::e2b::E2BBackend;
+using cc::e2b::E2BConfig;
+using cc::test::FakeE2BFault;
+using cc::test::FakeE2BServer;
+using cc::test::FakeE2BServerOptions;
+
+Q_DECLARE_METATYPE(cc::test::FakeE2BFault)
+
+namespace {
+
+/// Everything a run produced, in the order it arrived.
+struct Outcome
+{
+    RunResult result;
+    QByteArray out;
+    QByteArray err;
+    QStringList events;          ///< "created", "started", "output", "stats", "finished" (repeats collapsed)
+    QStringList progress;
+    int statsCount = 0;
+    int finishedCount = 0;
+    QString sandboxId;
+};
+
+using Hook = std::function<void(Run*, const QString& event)>;
+
+/// Starts spec and waits until finished (or the deadline, which fails the test), then a little
+/// longer to catch a second finished().
+Outcome runToEnd(cc::Backend& backend, const RunSpec& spec, const Hook& hook = {}, int deadlineMs = 60'000)
+{
+    Outcome o;
+    Run* run = backend.start(spec);
+    QEventLoop loop;
+    auto note = [&o](const QString& event) {
+        if (o.events.isEmpty() || o.events.last() != event)
+            o.events << event;
+    };
+    QObject::connect(run, &Run::created, &loop, [&, run](const QString& id) {
+        o.sandboxId = id;
+        note(QStringLiteral("created"));
+        if (hook)
+            hook(run, QStringLiteral("created"));
+    });
+    QObject::connect(run, &Run::started, &loop, [&, run] {
+        note(QStringLiteral("started"));
+        if (hook)
+            hook(run, QStringLiteral("started"));
+    });
+    QObject::connect(run, &Run::output, &loop, [&, run](Run::Stream stream, const QByteArray& bytes) {
+        note(QStringLiteral("output"));
+        (stream == Run::Stream::Stdout ? o.out : o.err).append(bytes);
+        if (hook)
+            hook(run, QStringLiteral("output"));
+    });
+    QObject::connect(run, &Run::stats, &loop, [&](const cc::StatsSample&) {
+        ++o.statsCount;
+        note(QStringLiteral("stats"));
+    });
+    QObject::connect(run, &Run::progress, &loop, [&](const QString& text) { o.progress << text; });
+    QObject::connect(run, &Run::finished, &loop, [&](const RunResult& result) {
+        ++o.finishedCount;
+        note(QStringLiteral("finished"));
+        o.result = result;
+        loop.quit();
+    });
+    if (hook)
+        hook(run, QStringLiteral("begin"));
+    QTimer::singleShot(deadlineMs, &loop, [&] { loop.quit(); });
+    if (!run->isFinished())
+        loop.exec();
+    // A second finished() would arrive now, if there were one.
+    QTest::qWait(150);
+    return o;
+}
+
+RunSpec bashSpec(const QByteArray& script)
+{
+    RunSpec spec;
+    spec.language = QStringLiteral("bash");
+    spec.image = QStringLiteral("base");
+    spec.files.append({QStringLiteral("main.sh"), script});
+    spec.command = {QStringLiteral("bash"), QStringLiteral("main.sh")};
+    spec.limits.wallTimeoutMs = 20'000;
+    return spec;
+}
+
+RunSpec pythonSpec(const QByteArray& code)
+{
+    RunSpec spec = bashSpec({});
+    spec.language = QStringLiteral("python");
+    spec.files = {{QStringLiteral("main.py"), code}};
+    spec.command = {QStringLiteral("python3"), QStringLiteral("-u"), QStringLiteral("main.py")};
+    return spec;
+}
+
+/// The statuses the fake answered requests to path with, in order.
+std::vector<int> statusesOf(const FakeE2BServer& fake, const std::string& path)
+{
+    std::vector<int> statuses;
+    for (const auto& r : fake.requests()) {
+        if (r.path == path)
+            statuses.push_back(r.status);
+    }
+    return statuses;
+}
+
+QString describe(const Outcome& o)
+{
+    return QStringLiteral("verdict %1: %2 | events %3 | out [%4] err [%5]")
+        .arg(cc::verdictName(o.result.verdict), o.result.message, o.events.join(QLatin1Char(',')),
+             QString::fromUtf8(o.out.left(300)), QString::fromUtf8(o.err.left(300)));
+}
+
+} // namespace
+
+class TestE2BRun : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+
+    void normalRun();
+    void exitCodes_data();
+    void exitCodes();
+    void staticStdinAndEnv();
+    void requestsCarryTheProtocolHeaders();
+    void networkGrantInTheCreateBody_data();
+    void networkGrantInTheCreateBody();
+    void fallsBackToV1WhenV2IsUnknown();
+    void rateLimitIsRetriedAfterRetryAfter();
+    void timeout();
+    void localTimeLimitWhenEnvdIgnoresIt();
+    void outputLimitIsByteExact();
+    void cancel_data();
+    void cancel();
+    void metricsAreSampled();
+    void hostFolderIsCopied();
+    void hostFolderPolicyApplies();
+    void errors_data();
+    void errors();
+    void sandboxExpiresMidRun();
+    void tlsFailure();
+    void apiUnreachable();
+    void streamSplitAtEveryByte();
+    void unicodeSplitAcrossChunks();
+    void cliJson();
+    void cliGrantsStdinAndEnv();
+    void cliExitStatuses_data();
+    void cliExitStatuses();
+    void cliInterruptDeletesTheSandbox();
+    void doctorProbesTheApi();
+
+private:
+    std::unique_ptr<E2BBackend> backend(const E2BConfig& config);
+    std::unique_ptr<E2BBackend> backend();
+    E2BConfig config(const QString& key = {}) const;
+    void verifyEverySandboxDeleted();
+    QProcessEnvironment cliEnvironment() const;
+
+    std::unique_ptr<FakeE2BServer> m_fake;
+    std::unique_ptr<cc::http::HttpClient> m_http;
+    QTemporaryDir m_dir;
+    QString m_key;
+};
+
+void TestE2BRun::initTestCase()
+{
+    qRegisterMetaType<cc::RunResult>();
+    QVERIFY(m_dir.isValid());
+    m_fake = std::make_unique<FakeE2BServer>();
+    std::string error;
+    QVERIFY2(m_fake->start(&error), error.c_str());
+    m_key = QString::fromStdString(m_fake->options().apiKey);
+    m_http = std::make_unique<cc::http::HttpClient>();
+}
+
+void TestE2BRun::init()
+{
+    m_fake->clearFaults();
+    m_fake->clearRecords();
+}
+
+void TestE2BRun::cleanup()
+{
+    m_fake->clearFaults();
+}
+
+void TestE2BRun::cleanupTestCase()
+{
+    m_http.reset();
+    m_fake->stop();
+}
+
+E2BConfig TestE2BRun::config(const QString& key) const
+{
+    return E2BConfig::fromValues(key.isEmpty() ? m_key : key, {}, false, QString::fromStdString(m_fake->apiUrl()),
+                                 QString::fromStdString(m_fake->sandboxUrl()));
+}
+
+std::unique_ptr<E2BBackend> TestE2BRun::backend(const E2BConfig& config)
+{
+    return std::make_unique<E2BBackend>(m_http.get(), config);
+}
+
+std::unique_ptr<E2BBackend> TestE2BRun::backend()
+{
+    return backend(config());
+}
+
+void TestE2BRun::verifyEverySandboxDeleted()
+{
+    QVERIFY2(m_fake->liveSandboxes().empty(), "a sandbox was left alive");
+    QVERIFY(m_fake->waitForNoLiveProcesses(5'000));
+    for (const auto& create : m_fake->creates()) {
+        if (create.sandboxId.empty())
+            continue;
+        bool deleted = false;
+        for (const auto& d : m_fake->deletes())
+            deleted = deleted || (d.sandboxId == create.sandboxId && (d.status == 204 || d.status == 404));
+        QVERIFY2(deleted, ("no DELETE for sandbox " + create.sandboxId).c_str());
+    }
+}
+
+QProcessEnvironment TestE2BRun::cliEnvironment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2B_API_KEY"), m_key);
+    env.insert(QStringLiteral("E2B_API_URL"), QString::fromStdString(m_fake->apiUrl()));
+    env.insert(QStringLiteral("E2B_SANDBOX_URL"), QString::fromStdString(m_fake->sandboxUrl()));
+    env.remove(QStringLiteral("E2B_DOMAIN"));
+    env.remove(QStringLiteral("E2B_DEBUG"));
+    // Default settings only.
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    return env;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void TestE2BRun::normalRun()
+{
+    auto b = backend();
+    const Outcome o = runToEnd(*b, bashSpec("echo hello; echo second line; pwd; ls"));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QCOMPARE(o.finishedCount, 1);
+    QCOMPARE(o.result.exitCode, 0);
+    QCOMPARE(o.result.signal, 0);
+    QVERIFY(o.out.startsWith("hello\nsecond line\n"));
+    QVERIFY2(o.out.endsWith("/workspace\nmain.sh\n"), o.out.constData());  // the stdin file is not there
+    QVERIFY(o.err.isEmpty());
+    QCOMPARE(o.events.first(), QStringLiteral("created"));
+    QCOMPARE(o.events.at(1), QStringLiteral("started"));
+    QCOMPARE(o.events.last(), QStringLiteral("finished"));
+    QCOMPARE(o.result.backend, QStringLiteral("e2b"));
+    QCOMPARE(o.result.image, QStringLiteral("base"));
+    QCOMPARE(o.result.sandboxId, o.sandboxId);
+    QVERIFY(!o.result.sandboxId.isEmpty());
+    QCOMPARE(o.result.outputBytes, qint64(o.out.size()));
+    QVERIFY(!o.result.outputTruncated);
+    QVERIFY(!o.result.network);
+    QVERIFY(o.result.message.startsWith(QLatin1String("Exited normally (code 0)")));
+    QVERIFY2(o.result.message.contains(QLatin1String("come from the E2B template")), qPrintable(o.result.message));
+    verifyEverySandboxDeleted();
+    QCOMPARE(m_fake->creates().size(), size_t(1));
+    QCOMPARE(m_fake->creates().front().path, std::string("/v2/sandboxes"));
+    QCOMPARE(m_fake->creates().front().body.value("templateID", ""), std::string("base"));
+    QVERIFY(m_fake->creates().front().body.value("timeout", 0) >= 20);
+}
+
+void TestE2BRun::exitCodes_data()
+{
+    QTest::addColumn<QByteArray>("script");
+    QTest::addColumn<int>("verdict");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<int>("signal");
+    QTest::addColumn<QByteArray>("stderr");
+    QTest::newRow("exit 3 with stderr") << QByteArray("echo failing >&2; exit 3") << int(Verdict::ExitNonzero) << 3 << 0
+                                        << QByteArray("failing\n");
+    QTest::newRow("exit 255") << QByteArray("exit 255") << int(Verdict::ExitNonzero) << 255 << 0 << QByteArray();
+    QTest::newRow("killed by its own SIGKILL") << QByteArray("kill -9 $$") << int(Verdict::ExitNonzero) << 137 << 9
+                                               << QByteArray();
+    QTest::newRow("SIGSEGV") << QByteArray("kill -SEGV $$") << int(Verdict::ExitNonzero) << 139 << 11 << QByteArray();
+    QTest::newRow("stderr only, exit 0") << QByteArray("echo warn >&2") << int(Verdict::Ok) << 0 << 0
+                                         << QByteArray("warn\n");
+}
+
+void TestE2BRun::exitCodes()
+{
+    QFETCH(QByteArray, script);
+    QFETCH(int, verdict);
+    QFETCH(int, exitCode);
+    QFETCH(int, signal);
+    QFETCH(QByteArray, stderr);
+    auto b = backend();
+    const Outcome o = runToEnd(*b, bashSpec(script));
+    QVERIFY2(o.result.verdict == Verdict(verdict), qPrintable(describe(o)));
+    QCOMPARE(o.result.exitCode, exitCode);
+    QCOMPARE(o.result.signal, signal);
+    QCOMPARE(o.err, stderr);
+    QCOMPARE(o.finishedCount, 1);
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::staticStdinAndEnv()
+{
+    auto b = backend();
+    RunSpec spec = bashSpec("read -r first; echo \"got $first\"; cat; echo \"K=$K\"; ls -A");
+    spec.stdinData = "line one\nline two\n";
+    spec.hasStdin = true;
+    spec.env = {{QStringLiteral("K"), QStringLiteral("value with $(spaces) and 'quotes'")}};
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    // The stdin file is removed once the program has it open.
+    QCOMPARE(o.out, QByteArray("got line one\nline two\nK=value with $(spaces) and 'quotes'\nmain.sh\n"));
+
+    // Without stdin the program reads EOF at once.
+    const Outcome none = runToEnd(*b, bashSpec("cat; echo done"));
+    QCOMPARE(none.out, QByteArray("done\n"));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::requestsCarryTheProtocolHeaders()
+{
+    auto b = backend();
+    RunSpec spec = bashSpec("echo hi");
+    spec.limits.wallTimeoutMs = 7'500;
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+
+    const auto create = m_fake->lastRequestHeaders("/v2/sandboxes");
+    QCOMPARE(create.at("x-api-key"), std::string("<valid>"));
+    QCOMPARE(create.at("content-type"), std::string("application/json"));
+
+    const auto start = m_fake->lastRequestHeaders("/process.Process/Start");
+    QCOMPARE(start.at("content-type"), std::string("application/connect+json"));
+    QCOMPARE(start.at("connect-protocol-version"), std::string("1"));
+    QCOMPARE(start.at("connect-timeout-ms"), std::string("7500"));
+    QCOMPARE(start.at("x-access-token"), std::string("<valid>"));
+    QCOMPARE(start.at("e2b-sandbox-id"), o.sandboxId.toStdString());
+    QCOMPARE(start.at("e2b-sandbox-port"), std::string("49983"));
+    QVERIFY(!start.count("x-api-key"));  // the API key never goes to a sandbox
+
+    const auto upload = m_fake->lastRequestHeaders("/files");
+    QCOMPARE(upload.at("x-access-token"), std::string("<valid>"));
+    QCOMPARE(upload.at("e2b-sandbox-id"), o.sandboxId.toStdString());
+
+    const auto processes = m_fake->processes();
+    QVERIFY(!processes.empty());
+    QCOMPARE(processes.back().cwd, std::string("/workspace"));
+    QCOMPARE(processes.back().cmd, std::string("/bin/bash"));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::networkGrantInTheCreateBody_data()
+{
+    QTest::addColumn<bool>("granted");
+    QTest::newRow("not granted: internet off") << false;
+    QTest::newRow("granted") << true;
+}
+
+void TestE2BRun::networkGrantInTheCreateBody()
+{
+    QFETCH(bool, granted);
+    auto b = backend();
+    RunSpec spec = bashSpec("echo hi");
+    spec.grants.network = granted;
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QCOMPARE(o.result.network, granted);
+    const auto creates = m_fake->creates();
+    QCOMPARE(creates.size(), size_t(1));
+    // Always sent, never left to E2B's default (which is internet ON).
+    QVERIFY(creates.front().body.contains("allow_internet_access"));
+    QCOMPARE(creates.front().body["allow_internet_access"].get<bool>(), granted);
+    const auto sandbox = m_fake->sandbox(creates.front().sandboxId);
+    QVERIFY(sandbox);
+    QCOMPARE(sandbox->allowInternetAccess, std::optional<bool>(granted));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::fallsBackToV1WhenV2IsUnknown()
+{
+    FakeE2BServerOptions options;
+    options.acceptV2 = false;
+    FakeE2BServer old(options);
+    std::string error;
+    QVERIFY2(old.start(&error), error.c_str());
+    auto b = backend(E2BConfig::fromValues(m_key, {}, false, QString::fromStdString(old.apiUrl()),
+                                           QString::fromStdString(old.sandboxUrl())));
+    const Outcome first = runToEnd(*b, bashSpec("echo v1"));
+    QVERIFY2(first.result.verdict == Verdict::Ok, qPrintable(describe(first)));
+    QCOMPARE(first.out, QByteArray("v1\n"));
+    QCOMPARE(statusesOf(old, "/v2/sandboxes"), std::vector<int>{404});
+    auto creates = old.creates();
+    QCOMPARE(creates.size(), size_t(1));
+    QCOMPARE(creates[0].path, std::string("/sandboxes"));
+    QCOMPARE(creates[0].status, 201);
+    QCOMPARE(creates[0].body.value("secure", false), true);
+    QCOMPARE(creates[0].body.value("allow_internet_access", true), false);
+
+    // The backend remembers: the next run goes to v1 straight away.
+    const Outcome second = runToEnd(*b, bashSpec("echo again"));
+    QVERIFY2(second.result.verdict == Verdict::Ok, qPrintable(describe(second)));
+    QCOMPARE(statusesOf(old, "/v2/sandboxes").size(), size_t(1));
+    QCOMPARE(old.creates().size(), size_t(2));
+
+    // An unknown template on an old server is still an unknown template.
+    RunSpec missing = bashSpec("echo");
+    missing.image = QStringLiteral("no-such-template");
+    const Outcome unknown = runToEnd(*b, missing);
+    QCOMPARE(unknown.result.verdict, Verdict::BackendError);
+    QVERIFY2(unknown.result.message.contains(QLatin1String("no template \"no-such-template\"")),
+             qPrintable(unknown.result.message));
+    QVERIFY(old.liveSandboxes().empty());
+    old.stop();
+}
+
+void TestE2BRun::rateLimitIsRetriedAfterRetryAfter()
+{
+    m_fake->addFault(FakeE2BFault::rateLimited("/v2/sandboxes", 1));
+    auto b = backend();
+    QElapsedTimer clock;
+    clock.start();
+    const Outcome o = runToEnd(*b, bashSpec("echo after the wait"));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QVERIFY2(clock.elapsed() >= 950, "Retry-After was not honoured");
+    QCOMPARE(statusesOf(*m_fake, "/v2/sandboxes"), (std::vector<int>{429, 201}));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::timeout()
+{
+    auto b = backend();
+    RunSpec spec = bashSpec("echo before; sleep 30; echo never");
+    spec.limits.wallTimeoutMs = 1'500;
+    QElapsedTimer clock;
+    clock.start();
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Timeout, qPrintable(describe(o)));
+    QVERIFY(clock.elapsed() < 10'000);
+    QCOMPARE(o.out, QByteArray("before\n"));
+    QCOMPARE(o.result.signal, 9);
+    QCOMPARE(o.result.exitCode, -1);
+    QVERIFY2(o.result.message.startsWith(QLatin1String("Killed after 1.5 s: the time limit.")),
+             qPrintable(o.result.message));
+    QVERIFY(o.result.wallMs >= 1'000 && o.result.wallMs < 5'000);
+    QCOMPARE(o.finishedCount, 1);
+    const auto processes = m_fake->processes();
+    QVERIFY(!processes.empty());
+    QVERIFY(!processes.back().running);
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::localTimeLimitWhenEnvdIgnoresIt()
+{
+    // envd's deadline normally ends the stream first; when it does not (an envd that lost the
+    // header, a proxy that strips it), the client's own timer must: SIGKILL, then DELETE.
+    FakeE2BFault ignore;
+    ignore.path = "/process.Process/Start";
+    ignore.ignoreTimeout = true;
+    m_fake->addFault(ignore);
+    auto b = backend();
+    RunSpec spec = bashSpec("echo before; sleep 30");
+    spec.limits.wallTimeoutMs = 1'200;
+    QElapsedTimer clock;
+    clock.start();
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Timeout, qPrintable(describe(o)));
+    QVERIFY(clock.elapsed() < 10'000);
+    QCOMPARE(o.out, QByteArray("before\n"));
+    QVERIFY2(o.result.message.startsWith(QLatin1String("Killed after 1.2 s: the time limit.")),
+             qPrintable(o.result.message));
+    QVERIFY(o.result.wallMs >= 1'200);
+    const auto processes = m_fake->processes();
+    QVERIFY(!processes.empty());
+    QCOMPARE(processes.back().signalsSent, std::vector<int>{9});
+    QVERIFY(!processes.back().deadlineExceeded);
+    QCOMPARE(statusesOf(*m_fake, "/process.Process/SendSignal"), std::vector<int>{200});
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::outputLimitIsByteExact()
+{
+    auto b = backend();
+    RunSpec spec = bashSpec("while :; do echo 0123456789; echo abcdefghij >&2; done");
+    spec.limits.outputBytes = 1'000;
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::OutputLimit, qPrintable(describe(o)));
+    QCOMPARE(o.out.size() + o.err.size(), qsizetype(1'000));
+    QCOMPARE(o.result.outputBytes, qint64(1'000));
+    QVERIFY(o.result.outputTruncated);
+    QCOMPARE(o.result.signal, 9);
+    QVERIFY(o.result.message.contains(QLatin1String("output limit")));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::cancel_data()
+{
+    QTest::addColumn<QString>("when");      // the event at which cancel() is called
+    QTest::addColumn<int>("delayMs");       // ... after this delay
+    QTest::addColumn<QByteArray>("faultPath"); // a slow step to cancel inside, if any
+    QTest::addColumn<bool>("expectSignal"); // SendSignal before DELETE
+    QTest::newRow("before anything happened") << "begin" << 0 << QByteArray() << false;
+    QTest::newRow("while E2B creates the sandbox") << "begin" << 200 << QByteArray("/v2/sandboxes") << false;
+    QTest::newRow("as the sandbox is created") << "created" << 0 << QByteArray() << false;
+    QTest::newRow("while the files upload") << "created" << 200 << QByteArray("/files") << false;
+    QTest::newRow("while the program runs") << "started" << 300 << QByteArray() << true;
+    QTest::newRow("on its first output") << "output" << 0 << QByteArray() << true;
+}
+
+void TestE2BRun::cancel()
+{
+    QFETCH(QString, when);
+    QFETCH(int, delayMs);
+    QFETCH(QByteArray, faultPath);
+    QFETCH(bool, expectSignal);
+    if (!faultPath.isEmpty())
+        m_fake->addFault(FakeE2BFault::delayed(faultPath.toStdString(), 1'500));
+    auto b = backend();
+    bool cancelled = false;
+    QElapsedTimer clock;
+    const Outcome o = runToEnd(*b, bashSpec("echo running; sleep 30"), [&](Run* run, const QString& event) {
+        if (event != when || cancelled)
+            return;
+        cancelled = true;
+        clock.start();
+        if (delayMs == 0)
+            run->cancel();
+        else
+            QTimer::singleShot(delayMs, run, [run] { run->cancel(); });
+    });
+    QVERIFY(cancelled);
+    QVERIFY2(o.result.verdict == Verdict::Cancelled, qPrintable(describe(o)));
+    QCOMPARE(o.finishedCount, 1);
+    QCOMPARE(o.result.signal, 9);
+    QVERIFY2(clock.elapsed() < 5'000, "cancel took too long");
+    verifyEverySandboxDeleted();
+    if (when == QLatin1String("begin") && delayMs == 0)
+        QVERIFY(m_fake->creates().empty());
+
+    // When the program was running: SIGKILL through SendSignal, then DELETE, in that order.
+    int signalAt = -1;
+    int deleteAt = -1;
+    const auto requests = m_fake->requests();
+    for (int i = 0; i < int(requests.size()); ++i) {
+        if (requests[i].path == "/process.Process/SendSignal" && signalAt < 0)
+            signalAt = i;
+        if (requests[i].method == "DELETE" && deleteAt < 0)
+            deleteAt = i;
+    }
+    if (expectSignal) {
+        QVERIFY2(signalAt >= 0, "no SendSignal");
+        QVERIFY(signalAt < deleteAt);
+        QVERIFY(requests[size_t(signalAt)].body.find("SIGNAL_SIGKILL") != std::string::npos);
+        const auto processes = m_fake->processes();
+        QVERIFY(!processes.empty());
+        QCOMPARE(processes.back().signalsSent, std::vector<int>{9});
+    } else {
+        QCOMPARE(signalAt, -1);
+    }
+    // Cancel again, afterwards: nothing happens.
+}
+
+void TestE2BRun::metricsAreSampled()
+{
+    auto b = backend();
+    RunSpec spec = bashSpec("end=$((SECONDS + 3)); while [ $SECONDS -lt $end ]; do :; done; echo spun");
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QVERIFY2(o.statsCount >= 2, qPrintable(QString::number(o.statsCount)));
+    QVERIFY(o.result.peakMemoryBytes > 0);
+    QVERIFY(o.result.peakMemoryIsSample);
+    QVERIFY(o.result.memoryLimitBytes > 0);
+    QVERIFY2(o.result.cpuMs > 0, qPrintable(QString::number(o.result.cpuMs)));  // it spun for ~3 s
+    QVERIFY(o.result.message.contains(QLatin1String("samples")));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::hostFolderIsCopied()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QDir(folder.path()).mkpath(QStringLiteral("sub"));
+    QFile a(folder.filePath(QStringLiteral("a.txt")));
+    QVERIFY(a.open(QIODevice::WriteOnly));
+    a.write("alpha\n");
+    a.close();
+    QFile bFile(folder.filePath(QStringLiteral("sub/b.txt")));
+    QVERIFY(bFile.open(QIODevice::WriteOnly));
+    bFile.write("beta\n");
+    bFile.close();
+    QVERIFY(QFile::link(QDir::homePath() + QStringLiteral("/.bashrc"), folder.filePath(QStringLiteral("link"))));
+
+    auto b = backend();
+    RunSpec spec = bashSpec("cat host/a.txt host/sub/b.txt; ls host; echo changed > host/a.txt");
+    spec.grants.hostFolder = folder.path();
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QCOMPARE(o.out, QByteArray("alpha\nbeta\na.txt\nsub\n"));  // the symbolic link stayed behind
+    QCOMPARE(o.result.mountedFolder, QFileInfo(folder.path()).canonicalFilePath());
+    // A copy: nothing comes back.
+    QVERIFY(a.open(QIODevice::ReadOnly));
+    QCOMPARE(a.readAll(), QByteArray("alpha\n"));
+    QVERIFY(o.progress.join(QLatin1Char('\n')).contains(QLatin1String("symbolic link")));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::hostFolderPolicyApplies()
+{
+    auto b = backend();
+    RunSpec spec = bashSpec("echo never");
+    spec.grants.hostFolder = QDir::homePath();
+    const Outcome o = runToEnd(*b, spec);
+    QCOMPARE(o.result.verdict, Verdict::BackendError);
+    QVERIFY2(o.result.message.contains(QLatin1String("Refused to share")), qPrintable(o.result.message));
+    QVERIFY(m_fake->creates().empty());  // refused before any sandbox existed
+}
+
+void TestE2BRun::errors_data()
+{
+    QTest::addColumn<FakeE2BFault>("fault");
+    QTest::addColumn<QString>("key");       // empty: the right key
+    QTest::addColumn<QString>("templ");
+    QTest::addColumn<QString>("mentions");
+    QTest::addColumn<bool>("sandboxMade");
+
+    const FakeE2BFault none{};
+    FakeE2BFault noRetryFits = FakeE2BFault::rateLimited("/v2/sandboxes", 600);
+    FakeE2BFault alwaysLimited = FakeE2BFault::rateLimited("/v2/sandboxes", 0);
+    alwaysLimited.times = -1;
+    QTest::newRow("401 key rejected") << none << "e2b_wrong" << "base" << "rejected the API key (401)" << false;
+    QTest::newRow("404 unknown template") << none << "" << "no-such-template" << "no template \"no-such-template\" (404)"
+                                          << false;
+    QTest::newRow("429, Retry-After beyond the request's time") << noRetryFits << "" << "base" << "rate limiting this key (429)"
+                                                                << false;
+    QTest::newRow("429 after every retry") << alwaysLimited << "" << "base" << "rate limiting this key (429)" << false;
+    QTest::newRow("500 on create") << FakeE2BFault::serverError("/v2/sandboxes", 500) << "" << "base"
+                                   << "server error (500)" << false;
+    QTest::newRow("503 on create") << FakeE2BFault::serverError("/v2/sandboxes", 503) << "" << "base" << "busy (503)"
+                                   << false;
+    QTest::newRow("malformed create answer") << FakeE2BFault::malformed("/v2/sandboxes") << "" << "base" << "not JSON"
+                                             << false;
+    QTest::newRow("502 on upload: sandbox gone") << FakeE2BFault::sandboxGone("/files") << "" << "base"
+                                                 << "sandbox was not found" << true;
+    QTest::newRow("500 on upload") << FakeE2BFault::serverError("/files", 500) << "" << "base" << "server error (500)"
+                                   << true;
+    QTest::newRow("502 on start: sandbox gone") << FakeE2BFault::sandboxGone() << "" << "base" << "sandbox is gone"
+                                                << true;
+    QTest::newRow("503 on start") << FakeE2BFault::serverError("/process.Process/Start", 503) << "" << "base"
+                                  << "server error (503)" << true;
+    QTest::newRow("malformed JSON in the stream") << FakeE2BFault::malformed("/process.Process/Start") << "" << "base"
+                                                  << "not a JSON object" << true;
+    QTest::newRow("dropped stream") << FakeE2BFault::dropStream(2) << "" << "base" << "broke during the run" << true;
+    QTest::newRow("no end event") << FakeE2BFault::noEndEvent() << "" << "base" << "no end event" << true;
+    QTest::newRow("no end-stream envelope") << FakeE2BFault::noEndStream() << "" << "base"
+                                            << "without its end-of-stream message" << true;
+}
+
+void TestE2BRun::errors()
+{
+    QFETCH(FakeE2BFault, fault);
+    QFETCH(QString, key);
+    QFETCH(QString, templ);
+    QFETCH(QString, mentions);
+    QFETCH(bool, sandboxMade);
+    if (!fault.path.empty())
+        m_fake->addFault(fault);
+    auto b = backend(config(key));
+    RunSpec spec = bashSpec("echo out; echo err >&2");
+    spec.image = templ;
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::BackendError, qPrintable(describe(o)));
+    QCOMPARE(o.finishedCount, 1);
+    QVERIFY2(o.result.message.contains(mentions), qPrintable(o.result.message));
+    QVERIFY(!o.result.message.contains(m_key));
+    QCOMPARE(o.events.contains(QStringLiteral("created")), sandboxMade);
+    QCOMPARE(!o.result.sandboxId.isEmpty(), sandboxMade);
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::sandboxExpiresMidRun()
+{
+    auto b = backend();
+    const Outcome o = runToEnd(*b, bashSpec("echo started; sleep 30"), [&](Run*, const QString& event) {
+        if (event == QLatin1String("output"))
+            QTimer::singleShot(100, [this] {
+                for (const auto& s : m_fake->liveSandboxes())
+                    m_fake->expireSandbox(s.sandboxId);
+            });
+    });
+    QVERIFY2(o.result.verdict == Verdict::BackendError, qPrintable(describe(o)));
+    QVERIFY2(o.result.message.contains(QLatin1String("broke during the run")), qPrintable(o.result.message));
+    QCOMPARE(o.out, QByteArray("started\n"));
+    QCOMPARE(o.finishedCount, 1);
+    // The DELETE still went out; a gone sandbox answers 404, which is fine.
+    QVERIFY(!m_fake->deletes().empty());
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::tlsFailure()
+{
+    // The fake speaks plain HTTP: a TLS client gets no handshake, as with a broken or intercepted
+    // connection. Verification is never switched off, so this must fail with a clear sentence.
+    const QString https = QString::fromStdString(m_fake->apiUrl()).replace(QLatin1String("http://"), QLatin1String("https://"));
+    auto b = backend(E2BConfig::fromValues(m_key, {}, false, https, QString::fromStdString(m_fake->sandboxUrl())));
+    const Outcome o = runToEnd(*b, bashSpec("echo never"));
+    QCOMPARE(o.result.verdict, Verdict::BackendError);
+    QVERIFY2(o.result.message.contains(QLatin1String("secure (TLS) connection")), qPrintable(o.result.message));
+    QVERIFY(m_fake->liveSandboxes().empty());
+}
+
+void TestE2BRun::apiUnreachable()
+{
+    auto b = backend(E2BConfig::fromValues(m_key, {}, false, QStringLiteral("http://127.0.0.1:1"), {}));
+    const Outcome o = runToEnd(*b, bashSpec("echo never"));
+    QCOMPARE(o.result.verdict, Verdict::BackendError);
+    QVERIFY2(o.result.message.contains(QLatin1String("Could not reach the E2B API at 127.0.0.1:1")),
+             qPrintable(o.result.message));
+
+    auto noKey = backend(E2BConfig::fromValues({}, {}, false, QString::fromStdString(m_fake->apiUrl()), {}));
+    const Outcome keyless = runToEnd(*noKey, bashSpec("echo never"));
+    QCOMPARE(keyless.result.verdict, Verdict::BackendError);
+    QVERIFY(keyless.result.message.contains(QLatin1String("E2B_API_KEY is not set")));
+    QVERIFY(m_fake->creates().empty());
+}
+
+void TestE2BRun::streamSplitAtEveryByte()
+{
+    // Every byte of the Start response in a write (and HTTP chunk) of its own: envelope headers,
+    // JSON and base64 are cut at every boundary.
+    FakeE2BFault split = FakeE2BFault::splitStream();
+    split.times = -1;
+    m_fake->addFault(split);
+    auto b = backend();
+    const Outcome o = runToEnd(*b, bashSpec("echo one; echo two >&2; printf 'three\\n'; exit 4"));
+    QVERIFY2(o.result.verdict == Verdict::ExitNonzero, qPrintable(describe(o)));
+    QCOMPARE(o.result.exitCode, 4);
+    QCOMPARE(o.out, QByteArray("one\nthree\n"));
+    QCOMPARE(o.err, QByteArray("two\n"));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::unicodeSplitAcrossChunks()
+{
+    // The program writes a character's bytes in separate writes, so envd sends them in separate
+    // data messages; with tiny writes on top, each message arrives byte by byte.
+    FakeE2BFault split = FakeE2BFault::splitStream();
+    split.times = -1;
+    m_fake->addFault(split);
+    auto b = backend();
+    const QByteArray code = "import sys, time\n"
+                            "for chunk in (b'\\xc3', b'\\xa9\\xe2', b'\\x82', b'\\xac\\xf0\\x9f', b'\\x98\\x80\\n'):\n"
+                            "    sys.stdout.buffer.write(chunk); sys.stdout.buffer.flush(); time.sleep(0.05)\n"
+                            "sys.stderr.buffer.write('ü\\n'.encode()[:1]); sys.stderr.buffer.flush(); time.sleep(0.05)\n"
+                            "sys.stderr.buffer.write('ü\\n'.encode()[1:])\n";
+    const Outcome o = runToEnd(*b, pythonSpec(code));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QCOMPARE(o.out, QStringLiteral("é€😀\n").toUtf8());
+    QCOMPARE(QString::fromUtf8(o.out), QStringLiteral("é€😀\n"));
+    QCOMPARE(o.err, QStringLiteral("ü\n").toUtf8());
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::cliJson()
+{
+    const QString binary = qEnvironmentVariable("CODECOURIER_BINARY");
+    QVERIFY2(QFileInfo(binary).isExecutable(), "CODECOURIER_BINARY must name the built codecourier binary");
+    QFile file(m_dir.filePath(QStringLiteral("hello.py")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("import sys\nprint('hi')\nprint('oops', file=sys.stderr)\n");
+    file.close();
+
+    QProcess process;
+    process.setProcessEnvironment(cliEnvironment());
+    process.start(binary, {QStringLiteral("run"), file.fileName(), QStringLiteral("--backend"), QStringLiteral("e2b"),
+                           QStringLiteral("--json")});
+    QVERIFY(process.waitForStarted());
+    process.closeWriteChannel();
+    QVERIFY(process.waitForFinished(60'000));
+    const QByteArray out = process.readAllStandardOutput();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == 0, (out + process.readAllStandardError()).constData());
+    QJsonParseError error;
+    const QJsonObject doc = QJsonDocument::fromJson(out, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    for (const char* key : {"verdict", "exit_code", "signal", "stdout", "stderr", "wall_ms", "cpu_ms",
+                            "peak_memory_bytes", "peak_memory_is_sample", "output_truncated", "backend", "image",
+                            "sandbox_id", "network", "mounts", "message"})
+        QVERIFY2(doc.contains(QLatin1String(key)), key);
+    QCOMPARE(doc.value("verdict").toString(), QStringLiteral("ok"));
+    QCOMPARE(doc.value("exit_code").toInt(), 0);
+    QVERIFY(doc.value("signal").isNull());
+    QCOMPARE(doc.value("stdout").toString(), QStringLiteral("hi\n"));
+    QCOMPARE(doc.value("stderr").toString(), QStringLiteral("oops\n"));
+    QCOMPARE(doc.value("backend").toString(), QStringLiteral("e2b"));
+    QCOMPARE(doc.value("image").toString(), QStringLiteral("base"));
+    QCOMPARE(doc.value("network").toBool(), false);
+    QVERIFY(!doc.value("sandbox_id").toString().isEmpty());
+    QVERIFY(!out.contains(m_key.toUtf8()));
+    QVERIFY(m_fake->liveSandboxes().empty());
+    const auto creates = m_fake->creates();
+    QCOMPARE(creates.size(), size_t(1));
+    QCOMPARE(creates.front().body.value("allow_internet_access", true), false);
+}
+
+void TestE2BRun::cliGrantsStdinAndEnv()
+{
+    QTemporaryDir folder;
+    QFile shared(folder.filePath(QStringLiteral("data.txt")));
+    QVERIFY(shared.open(QIODevice::WriteOnly));
+    shared.write("shared data\n");
+    shared.close();
+    QFile input(m_dir.filePath(QStringLiteral("input.txt")));
+    QVERIFY(input.open(QIODevice::WriteOnly));
+    input.write("from stdin\n");
+    input.close();
+    QFile script(m_dir.filePath(QStringLiteral("grants.sh")));
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("cat; cat host/data.txt; echo \"$GREETING\"");
+    script.close();
+
+    QProcess process;
+    process.setProcessEnvironment(cliEnvironment());
+    process.start(qEnvironmentVariable("CODECOURIER_BINARY"),
+                  {QStringLiteral("run"), script.fileName(), QStringLiteral("--backend"), QStringLiteral("e2b"),
+                   QStringLiteral("--allow-network"), QStringLiteral("--mount"), folder.path(), QStringLiteral("--stdin"),
+                   input.fileName(), QStringLiteral("--env"), QStringLiteral("GREETING=hello there"),
+                   QStringLiteral("--json")});
+    QVERIFY(process.waitForFinished(60'000));
+    const QByteArray out = process.readAllStandardOutput();
+    QVERIFY2(process.exitCode() == 0, (out + process.readAllStandardError()).constData());
+    const QJsonObject doc = QJsonDocument::fromJson(out).object();
+    QCOMPARE(doc.value("stdout").toString(), QStringLiteral("from stdin\nshared data\nhello there\n"));
+    QCOMPARE(doc.value("network").toBool(), true);
+    const QJsonArray mounts = doc.value("mounts").toArray();
+    QCOMPARE(mounts.size(), 1);
+    QCOMPARE(mounts.at(0).toObject().value("host").toString(), QFileInfo(folder.path()).canonicalFilePath());
+    QCOMPARE(mounts.at(0).toObject().value("target").toString(), QStringLiteral("/workspace/host"));
+    QCOMPARE(mounts.at(0).toObject().value("copy").toBool(), true);
+    const auto creates = m_fake->creates();
+    QCOMPARE(creates.size(), size_t(1));
+    QCOMPARE(creates.front().body.value("allow_internet_access", false), true);
+    QVERIFY(m_fake->liveSandboxes().empty());
+}
+
+void TestE2BRun::cliExitStatuses_data()
+{
+    QTest::addColumn<QByteArray>("script");
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("summary");
+    QTest::newRow("own exit code") << QByteArray("exit 7") << QStringList{} << "" << 7 << "exit_nonzero";
+    QTest::newRow("timeout") << QByteArray("sleep 30") << QStringList{QStringLiteral("--timeout"), QStringLiteral("1")}
+                             << "" << 124 << "timeout";
+    QTest::newRow("output limit") << QByteArray("yes") << QStringList{QStringLiteral("--output-limit"), QStringLiteral("1K")}
+                                  << "" << 141 << "output_limit";
+    QTest::newRow("unknown template") << QByteArray("exit 0")
+                                      << QStringList{QStringLiteral("--template"), QStringLiteral("nope")} << "" << 125
+                                      << "no template \"nope\"";
+    QTest::newRow("key rejected") << QByteArray("exit 0") << QStringList{} << "e2b_rejected" << 125
+                                  << "rejected the API key";
+}
+
+void TestE2BRun::cliExitStatuses()
+{
+    QFETCH(QByteArray, script);
+    QFETCH(QStringList, options);
+    QFETCH(QString, key);
+    QFETCH(int, status);
+    QFETCH(QString, summary);
+    QFile file(m_dir.filePath(QStringLiteral("status.sh")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(script);
+    file.close();
+    QProcessEnvironment env = cliEnvironment();
+    if (!key.isEmpty())
+        env.insert(QStringLiteral("E2B_API_KEY"), key);
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(qEnvironmentVariable("CODECOURIER_BINARY"),
+                  QStringList{QStringLiteral("run"), file.fileName(), QStringLiteral("--backend=e2b")} + options);
+    QVERIFY(process.waitForFinished(60'000));
+    const QByteArray err = process.readAllStandardError();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == status, err.constData());
+    QVERIFY2(err.contains(summary.toUtf8()), err.constData());
+    QVERIFY(!err.contains(key.isEmpty() ? m_key.toUtf8() : key.toUtf8()));
+    QVERIFY(m_fake->liveSandboxes().empty());
+}
+
+void TestE2BRun::cliInterruptDeletesTheSandbox()
+{
+    QFile script(m_dir.filePath(QStringLiteral("long.sh")));
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("echo waiting; sleep 30");
+    script.close();
+    QProcess process;
+    process.setProcessEnvironment(cliEnvironment());
+    process.start(qEnvironmentVariable("CODECOURIER_BINARY"),
+                  {QStringLiteral("run"), script.fileName(), QStringLiteral("--backend"), QStringLiteral("e2b")});
+    QVERIFY(process.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).contains("waiting"), 30'000);
+    QCOMPARE(m_fake->liveSandboxes().size(), size_t(1));
+    ::kill(pid_t(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(30'000));
+    const QByteArray err = process.readAllStandardError();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == 130, err.constData());
+    QVERIFY2(err.contains("codecourier: cancelled"), err.constData());
+    QVERIFY(m_fake->liveSandboxes().empty());
+    QVERIFY(m_fake->waitForNoLiveProcesses(5'000));
+}
+
+void TestE2BRun::doctorProbesTheApi()
+{
+    QProcess process;
+    process.setProcessEnvironment(cliEnvironment());
+    process.start(qEnvironmentVariable("CODECOURIER_BINARY"), {QStringLiteral("doctor")});
+    QVERIFY(process.waitForFinished(60'000));
+    const QByteArray out = process.readAllStandardOutput();
+    // Docker may or may not be here; only the E2B lines are this test's business.
+    QVERIFY2(out.contains("E2B_API_KEY is set (not shown)"), out.constData());
+    QVERIFY2(out.contains("[ok]   E2B: The E2B API at 127.0.0.1:"), out.constData());
+    QVERIFY(!out.contains(m_key.toUtf8()));
+    QVERIFY(m_fake->creates().empty());  // a probe creates nothing
+
+    QProcessEnvironment rejected = cliEnvironment();
+    rejected.insert(QStringLiteral("E2B_API_KEY"), QStringLiteral("e2b_rejected"));
+    process.setProcessEnvironment(rejected);
+    process.start(qEnvironmentVariable("CODECOURIER_BINARY"), {QStringLiteral("doctor")});
+    QVERIFY(process.waitForFinished(60'000));
+    const QByteArray rejectedOut = process.readAllStandardOutput();
+    QVERIFY2(rejectedOut.contains("[fix]  E2B: E2B rejected the API key (401)"), rejectedOut.constData());
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(!rejectedOut.contains("e2b_rejected"));
+
+    QProcessEnvironment keyless = cliEnvironment();
+    keyless.remove(QStringLiteral("E2B_API_KEY"));
+    process.setProcessEnvironment(keyless);
+    process.start(qEnvironmentVariable("CODECOURIER_BINARY"), {QStringLiteral("doctor")});
+    QVERIFY(process.waitForFinished(60'000));
+    QVERIFY(process.readAllStandardOutput().contains("[info] E2B: E2B_API_KEY is not set"));
+}
+
+QTEST_MAIN(TestE2BRun)
+#include "tst_e2brun.moc"
