@@ -73,7 +73,7 @@ done
 wait || true
 finished=$(date +%s)
 
-stat() { sed -n "s/^stat::$2: *//p" "$build/logs/$1.log" | tail -n 1; }
+final_stat() { sed -n "s/^stat::$2: *//p" "$build/logs/$1.log" | tail -n 1; }
 
 failed=0
 echo
@@ -86,8 +86,8 @@ for t in "${targets[@]}"; do
     corpus=$(sed -nE 's/.* corp: ([0-9]+\/[0-9]+[a-zA-Z]*).*/\1/p' <<<"$done_line")
     result=ok
     [[ "$rc" == 0 ]] || { result="FAILED (exit $rc)"; failed=1; }
-    printf '%-24s %12s %10s %8s %10s  %s\n' "$t" "$(stat "$t" number_of_executed_units)" \
-        "$(stat "$t" average_exec_per_sec)" "${cov:--}" "${corpus:--}" "$result"
+    printf '%-24s %12s %10s %8s %10s  %s\n' "$t" "$(final_stat "$t" number_of_executed_units)" \
+        "$(final_stat "$t" average_exec_per_sec)" "${cov:--}" "${corpus:--}" "$result"
 done
 echo
 say "build $((built - started)) s, fuzzing $((finished - built)) s, total $((finished - started)) s"
