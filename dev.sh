@@ -4,7 +4,9 @@
 #   ./dev.sh start   install what is missing, build, make sure Docker answers and the sandbox
 #                    image exists, then open the app
 #   ./dev.sh test    the same set-up, then build and run every test (ctest), then the same tests
-#                    again in a sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer)
+#                    again in a sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer),
+#                    then every libFuzzer target for CODECOURIER_FUZZ_SECONDS each (default 60;
+#                    fuzz/run-fuzzers.sh, clang, build-fuzz/; adds about 3½ minutes on 2 cores)
 #   ./dev.sh setup   the set-up alone
 #
 # Idempotent: a second run only rebuilds what changed. Runs as root or as a user with sudo.
@@ -20,6 +22,7 @@ PACKAGES=(
     docker.io debootstrap curl ca-certificates
     xvfb xauth
     nodejs
+    clang libclang-rt-14-dev
 )
 
 say() { echo "dev.sh: $*"; }
@@ -118,6 +121,9 @@ case "${1:-}" in
         cmake --build "$SANITIZE_DIR"
         # The soak is shortened there: it checks for leaks, not endurance.
         CODECOURIER_SOAK_RUNS=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 ctest --test-dir "$SANITIZE_DIR" --output-on-failure --timeout 900
+        # Every parser that reads hostile bytes, fuzzed for a bounded time (clang + libFuzzer).
+        say "fuzzing (fuzz/run-fuzzers.sh) in build-fuzz"
+        fuzz/run-fuzzers.sh "${CODECOURIER_FUZZ_SECONDS:-60}"
         ;;
     setup)
         setup

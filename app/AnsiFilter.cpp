@@ -103,7 +103,17 @@ AnsiFilter::Segments AnsiFilter::feed(QByteArrayView bytes)
         m_pendingUtf8 = data.sliced(complete).toByteArray();
         bool dropped = false;
         const QByteArray cleaned = dropRawC1(data.first(complete), &dropped);
-        const QString text = m_decoder(dropped ? QByteArrayView(cleaned) : data.first(complete));
+        const QByteArrayView decodable = dropped ? QByteArrayView(cleaned) : data.first(complete);
+        QString text;
+        if (completeUtf8Prefix(decodable) < decodable.size()) {
+            // The bytes end in a sequence that the held-back lead byte interrupts ("\xd9" of
+            // "\xd9\xd9"): the decoder would wait for its continuation and then lose the byte
+            // that breaks it. A line feed breaks it here, as the next byte would: U+FFFD.
+            text = m_decoder(decodable.toByteArray() + '\n');
+            text.chop(1);
+        } else {
+            text = m_decoder(decodable);
+        }
         process(text, out);
     }
     return out;

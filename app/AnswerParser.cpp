@@ -3,6 +3,7 @@
 #include "Language.h"
 
 #include <QRegularExpression>
+#include <QStringDecoder>
 #include <algorithm>
 #include <functional>
 #include <md4c.h>
@@ -199,7 +200,9 @@ private:
             code += m_lines[i].text;
             code += '\n';
         }
-        block.code = QString::fromUtf8(code);
+        // Not QString::fromUtf8: it drops a leading U+FEFF as a byte order mark, which would make
+        // a first line that held only that character blank after blank lines were trimmed.
+        block.code = QStringDecoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom)(code);
         // Lines map one to one onto the input's lines, so a line without a position (one made of
         // a NUL alone) takes it from the next line that has one.
         for (qsizetype i = first; i <= last; ++i) {

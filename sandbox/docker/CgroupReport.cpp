@@ -2,6 +2,8 @@
 
 #include <QList>
 
+#include <limits>
+
 namespace cc::docker {
 
 namespace {
@@ -24,7 +26,7 @@ qint64 keyedValue(const QList<QByteArray>& lines, const QByteArray& key)
         if (parts.size() == 2 && parts[0] == key) {
             bool ok = false;
             const qint64 v = parts[1].toLongLong(&ok);
-            if (ok)
+            if (ok && v >= 0) // counters are never negative: anything else is not the kernel's
                 return v;
         }
     }
@@ -37,7 +39,7 @@ qint64 plainValue(const QList<QByteArray>& lines)
         return -1;
     bool ok = false;
     const qint64 v = lines.first().trimmed().toLongLong(&ok);
-    return ok ? v : -1;
+    return ok && v >= 0 ? v : -1;
 }
 
 } // namespace
@@ -57,7 +59,7 @@ CgroupReport CgroupReport::parse(const QByteArray& text)
             report.cpuNs = plainValue(lines);
         else if (file.endsWith("/cpu.stat")) {
             const qint64 usec = keyedValue(lines, "usage_usec");
-            if (usec >= 0)
+            if (usec >= 0 && usec <= std::numeric_limits<qint64>::max() / 1000)
                 report.cpuNs = usec * 1000;
         } else if (file.endsWith("/memory.max_usage_in_bytes") || file.endsWith("/memory.peak"))
             report.peakMemoryBytes = plainValue(lines);

@@ -31,7 +31,8 @@ std::optional<qint64> integerValue(const json* value)
         return value->get<qint64>();
     if (value->is_number_float()) {
         const double d = value->get<double>();
-        if (d == double(qint64(d)))
+        // Converting a double outside qint64's range is undefined: compare the range first.
+        if (d >= -0x1p63 && d < 0x1p63 && d == double(qint64(d)))
             return qint64(d);
         return std::nullopt;
     }

@@ -294,6 +294,12 @@ void TestAnsiFilter::stripsToVisibleText_data()
         "b",
         u"a\ufffdb"_qs);
     row("truncated sequence", "\xc3(", u"\ufffd("_qs);
+    // Found by fuzz/fuzz_ansi_filter: cut after the first lead byte, the second one was lost.
+    row("lead byte interrupted by a lead byte", "\xd9\xd9\r", u"\ufffd\ufffd\n"_qs);
+    row("sequence interrupted by a longer one", // one U+FFFD per byte, as Qt decodes it
+        "a\xe2\x82\xf0\x9f\x98\x80"
+        "b",
+        u"a\ufffd\ufffd\U0001F600b"_qs);
     row("surrogate encoded",
         "a\xed\xa0\x80"
         "b",

@@ -297,6 +297,15 @@ void TestAnswerParser::blocks_data()
         << QStringLiteral("\uFEFF```python\nprint(1)\n```\n") << QStringList{QStringLiteral("python runnable @2")}
         << QStringList{QStringLiteral("print(1)\n")} << 0;
 
+    // Found by fuzz/fuzz_answer_parser: a U+FEFF that starts the code was dropped as a byte order
+    // mark after the blank lines had been trimmed, leaving a blank first line or an empty block.
+    QTest::newRow("U+FEFF alone on the first line of code")
+        << QStringLiteral("```python\n\uFEFF\nprint(1)\n```\n") << QStringList{QStringLiteral("python runnable @2")}
+        << QStringList{QStringLiteral("\uFEFF\nprint(1)\n")} << 0;
+    QTest::newRow("indented block of only U+FEFF")
+        << QStringLiteral("\t\uFEFF") << QStringList{QStringLiteral("? inert @1")}
+        << QStringList{QStringLiteral("\uFEFF\n")} << -1;
+
     QTest::newRow("a block ends its list")
         << QStringLiteral(
                "1. Install:\n```bash\nnpm install chalk\n```\n2. Code:\n```js\nconst chalk = require('chalk');\n"

@@ -96,6 +96,22 @@ void TestCgroupReport::parse_data()
                                                          "== /sys/fs/cgroup/memory.peak\n777\n"
                                                          "== /sys/fs/cgroup/io.stat\nmax 9\noom_kill 9\n")
                                            << qint64(-1) << qint64(777) << qint64(-1) << qint64(-1);
+    // Found by fuzz/fuzz_cgroup_report: the text comes from inside the sandbox, so a figure may be
+    // anything. Negative figures are not the kernel's; microseconds that overflow as nanoseconds
+    // were undefined behaviour.
+    QTest::newRow("negative values") << QByteArray("== /sys/fs/cgroup/cpuacct/cpuacct.usage\n-5\n"
+                                                   "== /sys/fs/cgroup/memory.peak\n -1400\n"
+                                                   "== /sys/fs/cgroup/memory.events\noom_kill -2\n"
+                                                   "== /sys/fs/cgroup/pids.events\nmax -9223372036854775808\n")
+                                     << qint64(-1) << qint64(-1) << qint64(-1) << qint64(-1);
+    QTest::newRow("negative cpu.stat usage") << QByteArray("== /sys/fs/cgroup/cpu.stat\nusage_usec -3\n")
+                                             << qint64(-1) << qint64(-1) << qint64(-1) << qint64(-1);
+    QTest::newRow("cpu.stat usage overflows as nanoseconds")
+        << QByteArray("== /sys/fs/cgroup/cpu.stat\nusage_usec 9223372036854771425\n") << qint64(-1) << qint64(-1)
+        << qint64(-1) << qint64(-1);
+    QTest::newRow("cpu.stat usage at the largest exact value")
+        << QByteArray("== /sys/fs/cgroup/cpu.stat\nusage_usec 9223372036854775\n") << qint64(9223372036854775000)
+        << qint64(-1) << qint64(-1) << qint64(-1);
     QTest::newRow("value lines before any header")
         << QByteArray("max 5\noom_kill 3\n84215486\n") << qint64(-1) << qint64(-1) << qint64(-1) << qint64(-1);
 }

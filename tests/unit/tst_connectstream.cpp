@@ -362,6 +362,13 @@ void TestConnectStream::protocolErrors_data()
     QTest::newRow("event not an object") << message(R"({"event":"start"})") << "not a JSON object";
     QTest::newRow("bad pid") << message(R"({"event":{"start":{"pid":"x"}}})") << "start event";
     QTest::newRow("bad exit code") << (start + message(R"({"event":{"end":{"exitCode":"three"}}})")) << "end event";
+    // A float outside qint64's range was converted anyway: undefined behaviour, on which UBSan in
+    // fuzz/fuzz_connect_stream aborts.
+    QTest::newRow("pid beyond qint64 as a float") << message(R"({"event":{"start":{"pid":1e300}}})") << "start event";
+    QTest::newRow("exit code beyond qint64 as a float")
+        << (start + message(R"({"event":{"end":{"exitCode":-9.3e18,"exited":true}}})")) << "end event";
+    QTest::newRow("exit code 2^63 as a float")
+        << (start + message(R"({"event":{"end":{"exitCode":9223372036854775808.0}}})")) << "end event";
     QTest::newRow("trailer not JSON") << (start + endStream("{oops")) << "end-of-stream";
     QTest::newRow("compressed") << (start + encodeEnvelope(1, "{}")) << "compressed";
 }
