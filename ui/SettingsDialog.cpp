@@ -67,16 +67,25 @@ SettingsDialog::SettingsDialog(Settings* settings, QWidget* parent) : QDialog(pa
     auto* key = new QLineEdit(e2b);
     key->setObjectName(QStringLiteral("e2bKeyEdit"));
     key->setEchoMode(QLineEdit::Password);
-    key->setPlaceholderText(tr("stored in the system keychain"));
-    auto* domain = new QLineEdit(e2b);
-    domain->setObjectName(QStringLiteral("e2bDomainEdit"));
-    domain->setPlaceholderText(QStringLiteral("e2b.app"));
+    key->setPlaceholderText(tr("from E2B_API_KEY"));
+    // The key is a secret: it will live in the system keychain, never in this file. Until then it
+    // comes from the environment only.
+    key->setEnabled(false);
+    key->setToolTip(tr("Set E2B_API_KEY in the environment CodeCourier starts from. Keeping the key in the system "
+                       "keychain from here is not available yet."));
+    m_e2bDomain = new QLineEdit(settings->e2bDomain(), e2b);
+    m_e2bDomain->setObjectName(QStringLiteral("e2bDomainEdit"));
+    m_e2bDomain->setPlaceholderText(QStringLiteral("e2b.app"));
+    m_e2bDomain->setToolTip(tr("The E2B service's domain; change it for a self-hosted E2B. E2B_DOMAIN wins when set. "
+                               "Takes effect at the next start."));
+    m_e2bTemplate = new QLineEdit(settings->e2bTemplate(), e2b);
+    m_e2bTemplate->setObjectName(QStringLiteral("e2bTemplateEdit"));
+    m_e2bTemplate->setPlaceholderText(QStringLiteral("base"));
+    m_e2bTemplate->setToolTip(tr("The sandbox template E2B runs start from; it decides the memory, CPUs and the "
+                                 "interpreters available."));
     e2bForm->addRow(tr("API key"), key);
-    e2bForm->addRow(tr("Domain"), domain);
-    auto* note = new QLabel(tr("The E2B backend is not available in this version."), e2b);
-    note->setTextFormat(Qt::PlainText);
-    e2bForm->addRow(note);
-    e2b->setEnabled(false);
+    e2bForm->addRow(tr("Domain"), m_e2bDomain);
+    e2bForm->addRow(tr("Template"), m_e2bTemplate);
     layout->addWidget(e2b);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -90,6 +99,8 @@ void SettingsDialog::accept()
     QString error = m_settings->setDockerHost(m_dockerHost->text());
     if (error.isEmpty())
         error = m_settings->setDockerRuntime(m_runtime->text());
+    if (error.isEmpty())
+        error = m_settings->setE2BDomain(m_e2bDomain->text());
     if (!error.isEmpty()) {
         QMessageBox box(QMessageBox::Warning, tr("Docker endpoint"), error, QMessageBox::Ok, this);
         box.setTextFormat(Qt::PlainText);
@@ -100,6 +111,7 @@ void SettingsDialog::accept()
         m_settings->setImageForLanguage(it.key(), it.value()->text());
     m_settings->setDefaultLimits(m_limits->limits());
     m_settings->setPoolSize(m_poolSize->value());
+    m_settings->setE2BTemplate(m_e2bTemplate->text());
     QDialog::accept();
 }
 

@@ -27,6 +27,8 @@ private:
     QLineEdit* m_dockerHost;
     QLineEdit* m_runtime;
     QSpinBox* m_poolSize;
+    QLineEdit* m_e2bDomain;
+    QLineEdit* m_e2bTemplate;
     QMap<QString, QLineEdit*> m_images;
     LimitsEditor* m_limits;
 };
