@@ -106,9 +106,14 @@ void DoctorCommand::checkE2B()
     const e2b::E2BConfig& config = m_e2b->config();
     // The key itself is never printed, not even in part: only whether it is there.
     if (!config.hasApiKey()) {
-        writeFully(1, QStringLiteral("[info] E2B: E2B_API_KEY is not set, so --backend e2b cannot run; set it to use "
-                                     "remote sandboxes (API %1).\n")
-                          .arg(config.apiUrl())
+        const QString where = m_keychainProblem.isEmpty()
+                                  ? QStringLiteral("E2B_API_KEY is not set and the system keychain holds none")
+                                  : QStringLiteral("E2B_API_KEY is not set and the system keychain could not be "
+                                                   "read (%1)")
+                                        .arg(m_keychainProblem);
+        writeFully(1, QStringLiteral("[info] E2B: no API key: %1, so --backend e2b cannot run; store one in the "
+                                     "window's Settings or set E2B_API_KEY to use remote sandboxes (API %2).\n")
+                          .arg(where, config.apiUrl())
                           .toUtf8());
         finishIfDone();
         return;
@@ -116,8 +121,8 @@ void DoctorCommand::checkE2B()
     const QString envd = config.sandboxUrlOverride().isEmpty()
                              ? config.envdUrl(QStringLiteral("<sandbox>"))
                              : config.sandboxUrlOverride();
-    writeFully(1, QStringLiteral("[info] E2B: E2B_API_KEY is set (not shown); API %1, sandboxes at %2, template %3.\n")
-                      .arg(config.apiUrl(), envd, m_settings.e2bTemplate())
+    writeFully(1, QStringLiteral("[info] E2B: API key from %1 (not shown); API %2, sandboxes at %3, template %4.\n")
+                      .arg(config.apiKeySource(), config.apiUrl(), envd, m_settings.e2bTemplate())
                       .toUtf8());
     m_e2b->probe(this, [this](bool ok, const QString& sentence) {
         report(ok, QStringLiteral("E2B: %1").arg(sentence));

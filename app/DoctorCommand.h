@@ -24,6 +24,8 @@ public:
     /// e2b may be null: the E2B lines are then left out.
     DoctorCommand(docker::DockerApi* api, e2b::E2BBackend* e2b, const Settings& settings, QObject* parent = nullptr);
     void start(std::function<void(int exitStatus)> done);
+    /// Why the system keychain could not be read, when it could not; said beside a missing key.
+    void setKeychainProblem(const QString& sentence) { m_keychainProblem = sentence; }
 
 private:
     void report(bool good, const QString& line);
@@ -38,6 +40,7 @@ private:
     std::function<void(int)> m_done;
     int m_pending = 0;
     bool m_healthy = true;
+    QString m_keychainProblem;
 };
 
 } // namespace cc

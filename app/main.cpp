@@ -1,5 +1,6 @@
 // The composition root: the one file that knows every layer. It reads the command line, builds
 // the engine (HTTP client, Docker backend) and hands it to the command line or to the window.
+#include "ApiKeyStore.h"
 #include "Autosave.h"
 #include "CommandLine.h"
 #include "DoctorCommand.h"
@@ -47,6 +48,34 @@ cc::e2b::E2BConfig e2bConfigFor(const cc::Settings& settings)
     return cc::e2b::E2BConfig::fromEnvironment(QProcessEnvironment::systemEnvironment(), settings.e2bDomain());
 }
 
+const QString kKeychainSource = QStringLiteral("the system keychain");
+
+/// The key typed into the settings reaches the backend, unless E2B_API_KEY (which wins) is set.
+void followStoredKey(cc::ApiKeyStore* store, cc::e2b::E2BBackend* backend, const cc::e2b::E2BConfig& base)
+{
+    if (base.hasApiKey())
+        return;
+    store->read([backend, base](const cc::ApiKeyStore::ReadResult& r) {
+        if (r.found)
+            backend->setConfig(base.withApiKey(r.key, kKeychainSource));
+    });
+    QObject::connect(store, &cc::ApiKeyStore::keyChanged, backend,
+                     [backend, base](const QString& key) { backend->setConfig(base.withApiKey(key, kKeychainSource)); });
+}
+
+/// The command line needs the key before it starts: E2B_API_KEY, else the keychain (waited for).
+/// Returns the keychain's problem, if it had one.
+QString loadStoredKeyNow(cc::e2b::E2BBackend* backend)
+{
+    if (backend->config().hasApiKey())
+        return {};
+    cc::ApiKeyStore store;
+    const cc::ApiKeyStore::ReadResult r = store.readAndWait(10'000);
+    if (r.found)
+        backend->setConfig(backend->config().withApiKey(r.key, kKeychainSource));
+    return r.error;
+}
+
 int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
 {
     QCoreApplication app(argc, argv);
@@ -68,7 +97,11 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
     bool interrupted = false;  // lives as long as the event loop: the signal slot reads it
     if (cl.command == cc::CommandLine::Command::Run) {
         const bool onE2B = cl.run.backend == QLatin1String("e2b");
-        if (!onE2B) {
+        if (onE2B) {
+            const QString keychainProblem = loadStoredKeyNow(&e2bBackend);
+            if (!e2bBackend.config().hasApiKey() && !keychainProblem.isEmpty())
+                cc::writeFully(2, QStringLiteral("codecourier: %1\n").arg(keychainProblem).toUtf8());
+        } else {
             // Containers and networks a crashed earlier process left behind go now, beside this run.
             // (An E2B sandbox left behind ends by itself at its timeout, a minute after its run's limit.)
             ++pending;
@@ -89,7 +122,9 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
         });
     } else {
         ++pending;
+        const QString keychainProblem = loadStoredKeyNow(&e2bBackend);
         doctor = std::make_unique<cc::DoctorCommand>(backend.api(), &e2bBackend, settings);
+        doctor->setKeychainProblem(keychainProblem);
         doctor->start([&](int status) {
             exitStatus = status;
             settle();
@@ -108,13 +143,17 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
     backend.sweepOrphans([](int, const QString&) {});
     backend.pool()->setSize(settings.poolSize());
-    cc::e2b::E2BBackend e2bBackend(&http, e2bConfigFor(settings));
+    const cc::e2b::E2BConfig e2bConfig = e2bConfigFor(settings);
+    cc::e2b::E2BBackend e2bBackend(&http, e2bConfig);
+    cc::ApiKeyStore keyStore;
+    followStoredKey(&keyStore, &e2bBackend, e2bConfig);
     cc::RunSession session(&backend, settings);
     session.addBackend(&e2bBackend);
     // A screenshot must not overwrite what the person was working on.
     QTemporaryDir scratch;
     cc::Autosave autosave(cl.screenshotPath.isEmpty() ? QString() : scratch.path());
     cc::MainWindow window(&session, &settings, &autosave);
+    window.setApiKeyStore(&keyStore);
     window.show();
 
     if (!cl.answerFile.isEmpty()) {

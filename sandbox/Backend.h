@@ -32,6 +32,10 @@ public:
     /// A hint that a run like this is coming (the person is editing it): a backend may prepare a
     /// sandbox for it ahead of time. Never required, never blocks.
     virtual void prewarm(const RunSpec& spec) { Q_UNUSED(spec); }
+
+signals:
+    /// unavailableReason() may have changed (a key arrived, a setting changed).
+    void availabilityChanged();
 };
 
 } // namespace cc

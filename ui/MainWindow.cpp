@@ -139,6 +139,24 @@ void MainWindow::setPrompter(const Prompter& prompter)
     m_grants->setPrompter(prompter);
 }
 
+void MainWindow::refreshBackendChoices()
+{
+    auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
+    const QList<Backend*> backends = m_session->backends();
+    for (int index = 0; index < m_backend->count() && index < backends.size(); ++index) {
+        const Backend* backend = backends.at(index);
+        const QString reason = backend->unavailableReason();
+        const QString title = backend->name() == QLatin1String("docker") ? tr("Docker (this machine)")
+                              : backend->name() == QLatin1String("e2b")  ? tr("E2B (remote microVM)")
+                                                                         : backend->name();
+        m_backend->setItemText(index, reason.isEmpty() ? title : tr("%1 — not set up").arg(title));
+        m_backend->setItemData(index, reason.isEmpty() ? backendDescription(backend->name()) : reason,
+                               Qt::ToolTipRole);
+        if (model)
+            model->item(index)->setEnabled(reason.isEmpty());
+    }
+}
+
 void MainWindow::buildRunBar()
 {
     auto* bar = addToolBar(tr("Run"));
@@ -156,18 +174,11 @@ void MainWindow::buildRunBar()
     m_backend = new QComboBox(bar);
     m_backend->setObjectName(QStringLiteral("backendCombo"));
     for (Backend* backend : m_session->backends()) {
-        const QString reason = backend->unavailableReason();
-        const QString title = backend->name() == QLatin1String("docker") ? tr("Docker (this machine)")
-                              : backend->name() == QLatin1String("e2b")  ? tr("E2B (remote microVM)")
-                                                                         : backend->name();
-        m_backend->addItem(reason.isEmpty() ? title : tr("%1 — not set up").arg(title), backend->name());
-        const int index = m_backend->count() - 1;
-        m_backend->setItemData(index,
-                               reason.isEmpty() ? backendDescription(backend->name()) : reason, Qt::ToolTipRole);
-        if (!reason.isEmpty())
-            if (auto* model = qobject_cast<QStandardItemModel*>(m_backend->model()))
-                model->item(index)->setEnabled(false);
+        m_backend->addItem(backend->name(), backend->name());
+        // A key read from the keychain after start-up, or entered in the settings, enables E2B.
+        connect(backend, &Backend::availabilityChanged, this, &MainWindow::refreshBackendChoices);
     }
+    refreshBackendChoices();
     m_backend->setToolTip(backendDescription(m_session->backend()->name()));
     connect(m_backend, &QComboBox::currentIndexChanged, this, [this](int index) {
         const QString name = m_backend->itemData(index).toString();
@@ -381,7 +392,7 @@ void MainWindow::openSnippetFile()
 
 void MainWindow::showSettings()
 {
-    SettingsDialog dialog(m_settings, this);
+    SettingsDialog dialog(m_settings, m_keyStore, this);
     if (dialog.exec() == QDialog::Accepted) {
         m_limits->setLimits(m_settings->defaultLimits());
         m_session->setLimits(m_settings->defaultLimits());

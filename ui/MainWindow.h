@@ -16,6 +16,7 @@ class QSplitter;
 namespace cc {
 
 class AnswerPanel;
+class ApiKeyStore;
 class Autosave;
 class CodeEditor;
 class GrantsBar;
@@ -38,6 +39,8 @@ public:
 
     /// Replaces the dialogs the window uses to ask (tests answer them directly).
     void setPrompter(const Prompter& prompter);
+    /// Where the settings dialog keeps the E2B API key; without one the key field stays off.
+    void setApiKeyStore(ApiKeyStore* store) { m_keyStore = store; }
     AnswerPanel* answerPanel() const { return m_answer; }
     CodeEditor* editor() const { return m_editor; }
 
@@ -53,6 +56,7 @@ protected:
 
 private:
     void buildRunBar();
+    void refreshBackendChoices();
     static QString backendDescription(const QString& name);
     void buildMenus();
     void restoreState();
@@ -77,6 +81,7 @@ private:
     GrantsBar* m_grants = nullptr;
     QComboBox* m_language = nullptr;
     QComboBox* m_backend = nullptr;
+    ApiKeyStore* m_keyStore = nullptr;
     QLineEdit* m_image = nullptr;
     QPushButton* m_runButton = nullptr;
     QLabel* m_elapsed = nullptr;

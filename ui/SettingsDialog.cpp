@@ -1,5 +1,6 @@
 #include "SettingsDialog.h"
 
+#include "ApiKeyStore.h"
 #include "Language.h"
 #include "LimitsEditor.h"
 #include "Settings.h"
@@ -10,12 +11,15 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace cc {
 
-SettingsDialog::SettingsDialog(Settings* settings, QWidget* parent) : QDialog(parent), m_settings(settings)
+SettingsDialog::SettingsDialog(Settings* settings, ApiKeyStore* keyStore, QWidget* parent)
+    : QDialog(parent), m_settings(settings), m_keyStore(keyStore)
 {
     setObjectName(QStringLiteral("settingsDialog"));
     setWindowTitle(tr("Settings"));
@@ -64,15 +68,21 @@ SettingsDialog::SettingsDialog(Settings* settings, QWidget* parent) : QDialog(pa
 
     auto* e2b = new QGroupBox(tr("E2B (remote sandboxes)"), this);
     auto* e2bForm = new QFormLayout(e2b);
-    auto* key = new QLineEdit(e2b);
-    key->setObjectName(QStringLiteral("e2bKeyEdit"));
-    key->setEchoMode(QLineEdit::Password);
-    key->setPlaceholderText(tr("from E2B_API_KEY"));
-    // The key is a secret: it will live in the system keychain, never in this file. Until then it
-    // comes from the environment only.
-    key->setEnabled(false);
-    key->setToolTip(tr("Set E2B_API_KEY in the environment CodeCourier starts from. Keeping the key in the system "
-                       "keychain from here is not available yet."));
+    m_e2bKey = new QLineEdit(e2b);
+    m_e2bKey->setObjectName(QStringLiteral("e2bKeyEdit"));
+    m_e2bKey->setEchoMode(QLineEdit::Password);
+    m_e2bKey->setPlaceholderText(tr("paste a key to store it"));
+    m_e2bKey->setToolTip(tr("Your E2B API key, from the E2B dashboard. It is kept in the system keychain, never in "
+                            "CodeCourier's settings file, and is never shown again. E2B_API_KEY in the environment "
+                            "wins over it."));
+    m_keyStatus = new QLabel(e2b);
+    m_keyStatus->setObjectName(QStringLiteral("e2bKeyStatus"));
+    m_keyStatus->setTextFormat(Qt::PlainText);
+    m_keyStatus->setWordWrap(true);
+    m_removeKey = new QPushButton(tr("Remove stored key"), e2b);
+    m_removeKey->setObjectName(QStringLiteral("e2bRemoveKeyButton"));
+    m_removeKey->setEnabled(false);
+    connect(m_removeKey, &QPushButton::clicked, this, &SettingsDialog::removeKey);
     m_e2bDomain = new QLineEdit(settings->e2bDomain(), e2b);
     m_e2bDomain->setObjectName(QStringLiteral("e2bDomainEdit"));
     m_e2bDomain->setPlaceholderText(QStringLiteral("e2b.app"));
@@ -83,15 +93,71 @@ SettingsDialog::SettingsDialog(Settings* settings, QWidget* parent) : QDialog(pa
     m_e2bTemplate->setPlaceholderText(QStringLiteral("base"));
     m_e2bTemplate->setToolTip(tr("The sandbox template E2B runs start from; it decides the memory, CPUs and the "
                                  "interpreters available."));
-    e2bForm->addRow(tr("API key"), key);
+    e2bForm->addRow(tr("API key"), m_e2bKey);
+    e2bForm->addRow(QString(), m_keyStatus);
+    e2bForm->addRow(QString(), m_removeKey);
     e2bForm->addRow(tr("Domain"), m_e2bDomain);
     e2bForm->addRow(tr("Template"), m_e2bTemplate);
     layout->addWidget(e2b);
 
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    layout->addWidget(buttons);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(m_buttons);
+
+    if (m_keyStore) {
+        m_keyStatus->setText(tr("Asking the system keychain whether a key is stored…"));
+        showKeyStatus();
+    } else {
+        m_e2bKey->setEnabled(false);
+        m_keyStatus->setText(tr("The system keychain is not available to this window: set E2B_API_KEY in the "
+                                "environment CodeCourier starts from."));
+    }
+}
+
+void SettingsDialog::showKeyStatus()
+{
+    // Only whether a key is stored is shown; the key itself never comes back into a widget.
+    m_keyStore->read([this, alive = QPointer<SettingsDialog>(this)](const ApiKeyStore::ReadResult& r) {
+        if (!alive)
+            return;
+        const bool fromEnvironment = !qEnvironmentVariableIsEmpty("E2B_API_KEY");
+        QString status;
+        if (!r.error.isEmpty())
+            status = r.error;
+        else if (r.found)
+            status = tr("A key is stored in the system keychain.");
+        else
+            status = tr("No key is stored.");
+        if (fromEnvironment)
+            status += QLatin1Char(' ') + tr("E2B_API_KEY is set in the environment, so that key is used.");
+        m_keyStatus->setText(status);
+        m_removeKey->setEnabled(r.found);
+        emit keyStatusShown();
+    });
+}
+
+void SettingsDialog::removeKey()
+{
+    m_removeKey->setEnabled(false);
+    m_keyStore->remove([this, alive = QPointer<SettingsDialog>(this)](const QString& error) {
+        if (!alive)
+            return;
+        if (!error.isEmpty()) {
+            showKeyError(error);
+            m_removeKey->setEnabled(true);
+            emit keyStatusShown();
+            return;
+        }
+        showKeyStatus();
+    });
+}
+
+void SettingsDialog::showKeyError(const QString& sentence)
+{
+    QMessageBox box(QMessageBox::Warning, tr("E2B API key"), sentence, QMessageBox::Ok, this);
+    box.setTextFormat(Qt::PlainText);
+    box.exec();
 }
 
 void SettingsDialog::accept()
@@ -112,7 +178,24 @@ void SettingsDialog::accept()
     m_settings->setDefaultLimits(m_limits->limits());
     m_settings->setPoolSize(m_poolSize->value());
     m_settings->setE2BTemplate(m_e2bTemplate->text());
-    QDialog::accept();
+    if (!m_keyStore || m_e2bKey->text().trimmed().isEmpty()) {
+        QDialog::accept();
+        return;
+    }
+    // The dialog waits for the keychain (it may ask to be unlocked); a failure keeps the typed key.
+    m_buttons->setEnabled(false);
+    m_keyStore->write(m_e2bKey->text(), [this, alive = QPointer<SettingsDialog>(this)](const QString& keyError) {
+        if (!alive)
+            return;
+        m_buttons->setEnabled(true);
+        if (!keyError.isEmpty()) {
+            showKeyError(keyError);
+            emit keyStatusShown();
+            return;
+        }
+        m_e2bKey->clear();
+        QDialog::accept();
+    });
 }
 
 } // namespace cc

@@ -55,6 +55,8 @@ public:
     E2BApi(http::HttpClient* http, E2BConfig config, QObject* parent = nullptr);
 
     const E2BConfig& config() const { return m_config; }
+    /// Replaces the configuration (a key arrived from the keychain); requests sent from now on use it.
+    void setConfig(E2BConfig config) { m_config = std::move(config); }
     /// "the E2B API at api.e2b.app", for sentences.
     QString apiService() const;
 

@@ -17,6 +17,12 @@ const E2BConfig& E2BBackend::config() const
     return m_api->config();
 }
 
+void E2BBackend::setConfig(E2BConfig config)
+{
+    m_api->setConfig(std::move(config));
+    emit availabilityChanged();
+}
+
 QString E2BBackend::unavailableReason() const
 {
     return m_api->config().problem();

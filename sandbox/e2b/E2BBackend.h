@@ -28,6 +28,9 @@ public:
 
     E2BApi* api() const { return m_api; }
     const E2BConfig& config() const;
+    /// Replaces the configuration, e.g. when the key is read from the keychain after start-up or
+    /// changed in the settings; emits availabilityChanged().
+    void setConfig(E2BConfig config);
 
     /// Asks the API whether it answers and accepts the key (a sandbox listing, which creates
     /// nothing). done(ok, sentence) is called once; the sentence never contains the key.

@@ -32,6 +32,8 @@ E2BConfig E2BConfig::fromValues(const QString& apiKey, const QString& domain, bo
 {
     E2BConfig c;
     c.m_apiKey = apiKey.trimmed();
+    if (!c.m_apiKey.isEmpty())
+        c.m_apiKeySource = QStringLiteral("E2B_API_KEY");
     if (!domain.trimmed().isEmpty())
         c.m_domain = domain.trimmed();
     c.m_debug = debug;
@@ -42,6 +44,14 @@ E2BConfig E2BConfig::fromValues(const QString& apiKey, const QString& domain, bo
         c.m_apiUrl = QStringLiteral("http://localhost:3000");
     else
         c.m_apiUrl = QStringLiteral("https://api.%1").arg(c.m_domain);
+    return c;
+}
+
+E2BConfig E2BConfig::withApiKey(const QString& apiKey, const QString& keySource) const
+{
+    E2BConfig c = *this;
+    c.m_apiKey = apiKey.trimmed();
+    c.m_apiKeySource = c.m_apiKey.isEmpty() ? QString() : keySource;
     return c;
 }
 
@@ -65,8 +75,9 @@ QString E2BConfig::problem() const
 {
     // Debug mode talks to a local envd without a key, as the SDK does.
     if (!hasApiKey() && !m_debug)
-        return QStringLiteral("E2B_API_KEY is not set: create a key at https://e2b.dev/dashboard and export it "
-                              "(export E2B_API_KEY=...) to run snippets on E2B.");
+        return QStringLiteral("No E2B API key is set: create one at https://e2b.dev/dashboard, then enter it in "
+                              "Settings (it is kept in the system keychain) or export E2B_API_KEY=... to run "
+                              "snippets on E2B.");
     return {};
 }
 

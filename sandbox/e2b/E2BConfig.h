@@ -29,8 +29,14 @@ public:
     static E2BConfig fromValues(const QString& apiKey, const QString& domain, bool debug, const QString& apiUrl,
                                 const QString& sandboxUrl);
 
+    /// The same configuration with a key from elsewhere (the system keychain). keySource names
+    /// that place for people ("the system keychain"); the key itself is never part of a sentence.
+    E2BConfig withApiKey(const QString& apiKey, const QString& keySource) const;
+
     bool hasApiKey() const { return !m_apiKey.isEmpty(); }
     const QString& apiKey() const { return m_apiKey; }
+    /// Where the key came from ("E2B_API_KEY", "the system keychain"); empty without a key.
+    const QString& apiKeySource() const { return m_apiKeySource; }
     const QString& domain() const { return m_domain; }
     bool debug() const { return m_debug; }
     /// Base URL of the control plane, without a trailing slash ("https://api.e2b.app").
@@ -47,6 +53,7 @@ public:
 
 private:
     QString m_apiKey;
+    QString m_apiKeySource;
     QString m_domain = QString::fromLatin1(kDefaultDomain);
     bool m_debug = false;
     QString m_apiUrl;

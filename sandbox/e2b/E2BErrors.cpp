@@ -73,8 +73,8 @@ QString describeApiError(int status, const QByteArray& body, ApiCall call, const
     case 400:
         return withPeriod(QStringLiteral("E2B refused the request as invalid (400).%1").arg(said));
     case 401:
-        return withPeriod(QStringLiteral("E2B rejected the API key (401): check E2B_API_KEY (create a key at "
-                                         "https://e2b.dev/dashboard).%1")
+        return withPeriod(QStringLiteral("E2B rejected the API key (401): check E2B_API_KEY or the key stored "
+                                         "in Settings (create a key at https://e2b.dev/dashboard).%1")
                               .arg(said));
     case 403:
         return withPeriod(QStringLiteral("E2B refused this key access (403): check the key's team and its "

@@ -748,7 +748,7 @@ void TestE2BRun::apiUnreachable()
     auto noKey = backend(E2BConfig::fromValues({}, {}, false, QString::fromStdString(m_fake->apiUrl()), {}));
     const Outcome keyless = runToEnd(*noKey, bashSpec("echo never"));
     QCOMPARE(keyless.result.verdict, Verdict::BackendError);
-    QVERIFY(keyless.result.message.contains(QLatin1String("E2B_API_KEY is not set")));
+    QVERIFY(keyless.result.message.contains(QLatin1String("No E2B API key is set")));
     QVERIFY(m_fake->creates().empty());
 }
 
@@ -949,7 +949,7 @@ void TestE2BRun::doctorProbesTheApi()
     QVERIFY(process.waitForFinished(60'000));
     const QByteArray out = process.readAllStandardOutput();
     // Docker may or may not be here; only the E2B lines are this test's business.
-    QVERIFY2(out.contains("E2B_API_KEY is set (not shown)"), out.constData());
+    QVERIFY2(out.contains("API key from E2B_API_KEY (not shown)"), out.constData());
     QVERIFY2(out.contains("[ok]   E2B: The E2B API at 127.0.0.1:"), out.constData());
     QVERIFY(!out.contains(m_key.toUtf8()));
     QVERIFY(m_fake->creates().empty());  // a probe creates nothing
@@ -969,7 +969,7 @@ void TestE2BRun::doctorProbesTheApi()
     process.setProcessEnvironment(keyless);
     process.start(qEnvironmentVariable("CODECOURIER_BINARY"), {QStringLiteral("doctor")});
     QVERIFY(process.waitForFinished(60'000));
-    QVERIFY(process.readAllStandardOutput().contains("[info] E2B: E2B_API_KEY is not set"));
+    QVERIFY(process.readAllStandardOutput().contains("[info] E2B: no API key: E2B_API_KEY is not set"));
 }
 
 QTEST_MAIN(TestE2BRun)

@@ -109,6 +109,15 @@ void TestMainWindowE2B::unconfiguredE2BIsOfferedWithTheReason()
     auto* model = qobject_cast<QStandardItemModel*>(backends->model());
     QVERIFY(!model->item(e2bIndex)->isEnabled());
     QCOMPARE(backends->itemData(e2bIndex, Qt::ToolTipRole).toString(), e2b.unavailableReason());
+
+    // A key that arrives later (read from the keychain, typed in the settings) enables it at once.
+    e2b.setConfig(e2b.config().withApiKey(QStringLiteral("e2b_later"), QStringLiteral("the system keychain")));
+    QVERIFY(model->item(e2bIndex)->isEnabled());
+    QVERIFY(!backends->itemText(e2bIndex).contains(QLatin1String("not set up")));
+    QVERIFY(!backends->itemData(e2bIndex, Qt::ToolTipRole).toString().contains(QLatin1String("e2b_later")));
+    // And removing it takes the offer back.
+    e2b.setConfig(e2b.config().withApiKey({}, {}));
+    QVERIFY(!model->item(e2bIndex)->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindowE2B)
