@@ -1,5 +1,7 @@
 #include "ContainerProfile.h"
 
+#include "SeccompProfile.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -44,7 +46,8 @@ nlohmann::json hardenedContainerConfig(const RunSpec& spec, const ContainerPlace
         {"Privileged", false},
         {"CapDrop", json::array({"ALL"})},
         {"CapAdd", json::array()},
-        {"SecurityOpt", json::array({"no-new-privileges"})},
+        // Our own allow-list seccomp profile replaces the engine's default (SeccompProfile.h).
+        {"SecurityOpt", json::array({"no-new-privileges", seccompSecurityOpt()})},
         {"ReadonlyRootfs", true},
         {"Tmpfs", {{"/tmp", tmpfsOptions(limits, false)}, {"/workspace", tmpfsOptions(limits, true)}}},
         {"ShmSize", limits.tmpfsBytes},

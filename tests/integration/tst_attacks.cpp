@@ -306,6 +306,38 @@ void TestAttacks::privilegeEscalationFails_data()
     QTest::newRow("no capabilities at all") << QByteArray("grep -E '^Cap(Prm|Eff|Bnd|Amb)' /proc/self/status | cut -f2 | sort -u")
                                             << QByteArray("0000000000000000\n");
     QTest::newRow("no new privileges") << QByteArray("grep NoNewPrivs /proc/self/status | cut -f2") << QByteArray("1\n");
+    // Processes of one sandbox run as one user; without the profile's seccomp rules a snippet could
+    // attach to, read and steer its siblings (the engine's default profile allows ptrace on this
+    // kernel). Each probe prints the errno name, so that "refused" is the kernel's answer.
+    const QByteArray probe = "python3 - <<'EOF'\n"
+                             "import ctypes, errno, os, signal, time\n"
+                             "libc = ctypes.CDLL(None, use_errno=True)\n"
+                             "def answer(r):\n"
+                             "    print('ALLOWED' if r != -1 else errno.errorcode[ctypes.get_errno()])\n";
+    QTest::newRow("ptrace attach to a sibling fails")
+        << (probe + "pid = os.fork()\n"
+                    "if pid == 0:\n    time.sleep(30); os._exit(0)\n"
+                    "answer(libc.ptrace(16, pid, None, None))\n"  // PTRACE_ATTACH
+                    "os.kill(pid, signal.SIGKILL)\nEOF")
+        << QByteArray("EPERM\n");
+    QTest::newRow("PTRACE_TRACEME fails") << (probe + "answer(libc.ptrace(0, 0, None, None))\nEOF") << QByteArray("EPERM\n");
+    QTest::newRow("process_vm_readv of a sibling fails")
+        << (probe + "pid = os.fork()\n"
+                    "if pid == 0:\n    time.sleep(30); os._exit(0)\n"
+                    "buf = ctypes.create_string_buffer(8)\n"
+                    "class iovec(ctypes.Structure):\n"
+                    "    _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]\n"
+                    "local = iovec(ctypes.cast(buf, ctypes.c_void_p), 8)\n"
+                    "remote = iovec(ctypes.cast(buf, ctypes.c_void_p), 8)\n"
+                    "answer(libc.process_vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0))\n"
+                    "os.kill(pid, signal.SIGKILL)\nEOF")
+        << QByteArray("EPERM\n");
+    QTest::newRow("clone with CLONE_NEWUSER fails")
+        << (probe + "answer(libc.syscall(56, 0x10000000 | 17, None, None, None, None))\nEOF")  // clone, SIGCHLD
+        << QByteArray("EPERM\n");
+    QTest::newRow("io_uring is refused") << (probe + "answer(libc.syscall(425, 8, None))\nEOF") << QByteArray("EPERM\n");
+    QTest::newRow("a seccomp filter is in force") << QByteArray("grep '^Seccomp:' /proc/self/status | cut -f2")
+                                                  << QByteArray("2\n");
 }
 
 void TestAttacks::privilegeEscalationFails()

@@ -1,4 +1,5 @@
 #include "docker/ContainerProfile.h"
+#include "docker/SeccompProfile.h"
 
 #include <QTest>
 #include <optional>
@@ -125,7 +126,7 @@ void TestContainerProfile::privilegesAreDropped()
     QCOMPARE(dump(host["CapDrop"]), dump(json::array({"ALL"})));
     QVERIFY(host["CapAdd"].is_array());
     QVERIFY(host["CapAdd"].empty());
-    QCOMPARE(dump(host["SecurityOpt"]), dump(json::array({"no-new-privileges"})));
+    QCOMPARE(dump(host["SecurityOpt"]), dump(json::array({"no-new-privileges", seccompSecurityOpt()})));
     QVERIFY(!host.contains("Devices") || host["Devices"].empty());
     QVERIFY(!host.contains("PidMode"));
     QVERIFY(!host.contains("UsernsMode"));
