@@ -4,18 +4,23 @@
 //   2. `codecourier run` (the command line; a fresh process, no pool)
 //   3. the engine in-process, cold (pool off)
 //   4. the engine in-process, warm (a pre-started container taken from the pool)
-// then the engine's output intake before the cap. Prints medians, spreads and ratios to (1).
+// then the engine's output intake before the cap, and the process's resident memory over many
+// runs. Prints medians, spreads and ratios to (1).
 //
-//   bench_startup [ROUNDS]      (CODECOURIER_BINARY names the codecourier binary to time)
+//   bench_startup [ROUNDS] [MEMORY_RUNS]   (CODECOURIER_BINARY names the codecourier binary to time;
+//                                           defaults 10 and 500)
 #include "Run.h"
 #include "docker/ContainerPool.h"
 #include "docker/DockerBackend.h"
+#include "docker/SeccompProfile.h"
 #include "http/HttpClient.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QProcess>
+#include <QTemporaryFile>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
@@ -38,11 +43,13 @@ struct Series
     QList<Sample> samples;
 };
 
-QStringList referenceCommand()
+// The reference gets exactly our profile, seccomp filter included (the CLI takes it as a file).
+QStringList referenceCommand(const QString& seccompFile)
 {
     return {QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--network"), QStringLiteral("none"),
             QStringLiteral("--user"), QStringLiteral("65534:65534"), QStringLiteral("--cap-drop"), QStringLiteral("ALL"),
-            QStringLiteral("--security-opt"), QStringLiteral("no-new-privileges"), QStringLiteral("--read-only"),
+            QStringLiteral("--security-opt"), QStringLiteral("no-new-privileges"), QStringLiteral("--security-opt"),
+            QStringLiteral("seccomp=") + seccompFile, QStringLiteral("--read-only"),
             QStringLiteral("--tmpfs"), QStringLiteral("/tmp:rw,nosuid,nodev,size=64m"), QStringLiteral("--tmpfs"),
             QStringLiteral("/workspace:rw,nosuid,nodev,size=64m,uid=65534,gid=65534"), QStringLiteral("--memory"),
             QStringLiteral("256m"), QStringLiteral("--memory-swap"), QStringLiteral("256m"), QStringLiteral("--cpus"),
@@ -118,6 +125,17 @@ void waitForPool(docker::DockerBackend& backend, const RunSpec& spec)
     loop.exec();
 }
 
+qint64 residentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    return -1;
+}
+
 struct Stats
 {
     double median, min, max;
@@ -137,6 +155,15 @@ int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     const int rounds = argc > 1 ? QByteArray(argv[1]).toInt() : 10;
+    const int memoryRuns = argc > 2 ? QByteArray(argv[2]).toInt() : 500;
+    QTemporaryFile seccomp;
+    if (!seccomp.open() || seccomp.write(QByteArray::fromStdString(docker::seccompProfile().dump())) < 0
+        || !seccomp.flush()) {
+        std::fprintf(stderr, "bench_startup: could not write the seccomp profile to a temporary file\n");
+        return 1;
+    }
+    // The docker CLI reads it as another user may: readable, as docker cp'd files are.
+    seccomp.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
     const QString binary = qEnvironmentVariable("CODECOURIER_BINARY", QStringLiteral("build/codecourier"));
     http::HttpClient http;
     docker::DockerBackend cold(&http, docker::DockerEndpoint::fromEnvironment());
@@ -149,7 +176,7 @@ int main(int argc, char** argv)
                        {"engine, cold (pool off)", {}},
                        {"engine, warm (pool)", {}}};
     // One untimed round warms caches for everyone.
-    timeProcess(QStringLiteral("docker"), referenceCommand());
+    timeProcess(QStringLiteral("docker"), referenceCommand(seccomp.fileName()));
     timeProcess(binary, {QStringLiteral("run"), QStringLiteral("-"), QStringLiteral("--lang"), QStringLiteral("python")},
                 "print('hello')\n");
     timeEngine(cold, spec);
@@ -158,7 +185,7 @@ int main(int argc, char** argv)
     timeEngine(warm, spec);
 
     for (int i = 0; i < rounds; ++i) {
-        series[0].samples << timeProcess(QStringLiteral("docker"), referenceCommand());
+        series[0].samples << timeProcess(QStringLiteral("docker"), referenceCommand(seccomp.fileName()));
         series[1].samples << timeProcess(binary, {QStringLiteral("run"), QStringLiteral("-"), QStringLiteral("--lang"),
                                                   QStringLiteral("python")},
                                          "print('hello')\n");
@@ -208,6 +235,35 @@ int main(int argc, char** argv)
     const Stats r = stats(rates);
     std::printf("\nOutput intake, 100 MB through the engine: median %.0f MB/s [%.0f-%.0f] over 3 runs\n", r.median, r.min,
                 r.max);
+
+    // Resident memory of this process over many sequential engine runs (cold, as the window does
+    // when its pool is off). The first runs fill caches and allocator pools; growth after them is
+    // what a long session would feel.
+    if (memoryRuns > 0) {
+        std::printf("\nResident memory over %d sequential runs (KiB)\n", memoryRuns);
+        const qint64 before = residentKiB();
+        qint64 after20 = -1;
+        int failures = 0;
+        for (int i = 1; i <= memoryRuns; ++i) {
+            QEventLoop loop;
+            Run* run = cold.start(spec);
+            QObject::connect(run, &Run::finished, &loop, [&](const RunResult& result) {
+                failures += result.verdict == Verdict::Ok ? 0 : 1;
+                loop.quit();
+            });
+            loop.exec();
+            delete run;
+            if (i == 20)
+                after20 = residentKiB();
+            if (i == 20 || i == 100 || i % 250 == 0 || i == memoryRuns)
+                std::printf("  after %4d runs: %7lld\n", i, static_cast<long long>(residentKiB()));
+            std::fflush(stdout);
+        }
+        const qint64 last = residentKiB();
+        std::printf("  before the first run %lld; growth from run 20 to run %d: %lld KiB (%.1f%%); runs not ok: %d\n",
+                    static_cast<long long>(before), memoryRuns, static_cast<long long>(last - after20),
+                    after20 > 0 ? 100.0 * (last - after20) / after20 : 0.0, failures);
+    }
 
     bool done = false;
     warm.shutdown([&] { done = true; });

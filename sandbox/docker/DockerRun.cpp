@@ -201,6 +201,7 @@ void DockerRun::onSandboxStarted(const QString& how)
                       .arg(shortId(m_containerId), how, network, folder, humanBytes(l.memoryBytes))
                       .arg(l.cpus)
                       .arg(l.pids));
+    m_sandboxStarted = true;
     startStats();
     locateHostCgroup();
     m_phase = Phase::Delivering;
@@ -526,10 +527,18 @@ void DockerRun::removeAndFinish()
         removeNetworkAndFinish();
         return;
     }
+    // A started container is created with AutoRemove: killing it is enough, and the engine removes
+    // it the moment it stops, while the result is already on its way (about 100 ms sooner than
+    // waiting for the removal). A container that never started, or one whose run network must go
+    // after it, is removed outright. Either way no program runs in it once this call returns.
+    const bool killOnly = m_sandboxStarted && m_networkId.isEmpty();
+    const QByteArray path = killOnly ? "/containers/" + m_containerId.toLatin1() + "/kill?signal=KILL"
+                                     : "/containers/" + m_containerId.toLatin1() + "?force=true&v=true";
     m_api->call(
-        "DELETE", "/containers/" + m_containerId.toLatin1() + "?force=true&v=true", nullptr, this,
-        [this](const DockerResponse& r) {
-            // 404: already gone; 409: the engine's auto-removal got there first. Both are fine.
+        killOnly ? "POST" : "DELETE", path, nullptr, this,
+        [this, killOnly](const DockerResponse& r) {
+            // 404: already gone; 409: no longer running (the engine's auto-removal has it) or its
+            // removal is already under way. All fine.
             if (!r.ok() && r.status != 404 && r.status != 409) {
                 // The reason is said once: it is usually the one that ended the run.
                 const QString why = m_facts.backendError.contains(r.error) ? QString() : QStringLiteral(" (%1)").arg(r.error);
@@ -539,7 +548,8 @@ void DockerRun::removeAndFinish()
                 m_cleanupNote += note;
                 m_containerLeftBehind = true;
             } else {
-                emit progress(QStringLiteral("Sandbox %1 removed.").arg(shortId(m_containerId)));
+                emit progress(killOnly ? QStringLiteral("Sandbox %1 stopped; Docker removes it.").arg(shortId(m_containerId))
+                                       : QStringLiteral("Sandbox %1 removed.").arg(shortId(m_containerId)));
             }
             if (m_programStream)
                 m_programStream->abort();

@@ -103,6 +103,7 @@ private:
     qint64 m_peakMemory = -1;
     bool m_peakIsSample = false;
     bool m_sandboxStoppedEarly = false;
+    bool m_sandboxStarted = false;     // started with AutoRemove: a kill is enough to make it go
     std::optional<HostCgroup> m_hostCgroup;
     bool m_containerLeftBehind = false;
     bool m_networkLeftBehind = false;

@@ -73,7 +73,7 @@ void TestPool::warmRunUsesAPreStartedContainerOnce()
     QCOMPARE(verdictName(first.result.verdict), QStringLiteral("ok"));
     QCOMPARE(first.result.sandboxId, pooled);
     // The used container is gone, never returned to the pool; a fresh one replaces it.
-    QVERIFY(!labelledContainers(*m_backend->api()).contains(pooled));
+    QTRY_VERIFY_WITH_TIMEOUT(!labelledContainers(*m_backend->api()).contains(pooled), 5'000);
     waitUntilReady(spec);
     const QString replacement = m_backend->pool()->containerIds().value(0);
     QVERIFY(!replacement.isEmpty() && replacement != pooled);
