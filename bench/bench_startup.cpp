@@ -11,6 +11,8 @@
 //                                           defaults 10 and 500)
 #include "Run.h"
 #include "docker/ContainerPool.h"
+#include "docker/ContainerProfile.h"
+#include "docker/DockerApi.h"
 #include "docker/DockerBackend.h"
 #include "docker/SeccompProfile.h"
 #include "http/HttpClient.h"
@@ -125,6 +127,53 @@ void waitForPool(docker::DockerBackend& backend, const RunSpec& spec)
     loop.exec();
 }
 
+// One API call, waited for.
+docker::DockerResponse callAndWait(docker::DockerApi& api, const QByteArray& method, const QByteArray& path,
+                                   const nlohmann::json& body = nullptr)
+{
+    docker::DockerResponse response;
+    QEventLoop loop;
+    api.call(method, path, body, &loop, [&](const docker::DockerResponse& r) {
+        response = r;
+        loop.quit();
+    });
+    loop.exec();
+    return response;
+}
+
+// The floor under any warm start: one exec of `true` (create + start, which returns when it exits)
+// in a running container with the same profile. Nothing that runs a new process in a sandbox
+// through the engine can be faster than this.
+QList<double> execFloor(docker::DockerBackend& backend, const RunSpec& spec, int rounds)
+{
+    QList<double> totals;
+    docker::ContainerPlacement placement;
+    placement.labels.insert(QString::fromLatin1(docker::DockerBackend::kLabel), QStringLiteral("1"));
+    placement.labels.insert(QString::fromLatin1(docker::DockerBackend::kOwnerLabel), docker::DockerBackend::ownerTag());
+    placement.idleSeconds = 600;
+    docker::DockerApi& api = *backend.api();
+    const auto created = callAndWait(api, "POST", "/containers/create", docker::hardenedContainerConfig(spec, placement));
+    const std::string id = created.json().value("Id", std::string());
+    if (!created.ok() || id.empty())
+        return totals;
+    const QByteArray container = QByteArray::fromStdString(id);
+    if (callAndWait(api, "POST", "/containers/" + container + "/start").ok()) {
+        for (int i = 0; i < rounds; ++i) {
+            QElapsedTimer clock;
+            clock.start();
+            const auto exec = callAndWait(api, "POST", "/containers/" + container + "/exec",
+                                          docker::execConfig({QStringLiteral("true")}));
+            const QByteArray execId = QByteArray::fromStdString(exec.json().value("Id", std::string()));
+            const auto started =
+                callAndWait(api, "POST", "/exec/" + execId + "/start", nlohmann::json{{"Detach", false}, {"Tty", false}});
+            if (exec.ok() && started.ok())
+                totals << clock.nsecsElapsed() / 1e6;
+        }
+    }
+    callAndWait(api, "DELETE", "/containers/" + container + "?force=true");
+    return totals;
+}
+
 qint64 residentKiB()
 {
     QFile status(QStringLiteral("/proc/self/status"));
@@ -202,6 +251,7 @@ int main(int argc, char** argv)
         refTotal << s.totalMs;
     }
     const Stats rf = stats(refFirst), rt = stats(refTotal);
+    const QList<double> floor = execFloor(cold, spec, rounds);
     for (const Series& row : series) {
         QList<double> first, total;
         for (const Sample& s : row.samples) {
@@ -211,6 +261,12 @@ int main(int argc, char** argv)
         const Stats f = stats(first), t = stats(total);
         std::printf("%-30s %7.0f [%5.0f-%5.0f]   %7.0f [%5.0f-%5.0f]   %7.2f %9.2f\n", row.name, f.median, f.min, f.max,
                     t.median, t.min, t.max, f.median / rf.median, t.median / rt.median);
+    }
+
+    if (!floor.isEmpty()) {
+        const Stats f = stats(floor);
+        std::printf("%-30s %7s %7s   %7.0f [%5.0f-%5.0f]   %7.2f %9s\n", "floor: exec `true` (warm)", "", "", f.median,
+                    f.min, f.max, f.median / rf.median, "");
     }
 
     // Output intake: 100 MB through the engine with the cap above it.
