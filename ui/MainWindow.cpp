@@ -106,7 +106,7 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
 
     connect(m_answer, &AnswerPanel::answerTextChanged, this, [this](const QString& text) { m_autosave->save(kAnswerKey, text); });
     connect(m_answer, &AnswerPanel::codeChosen, this, [this](const QString& code, const QString& language) {
-        m_session->loadSnippet(code, language);
+        m_session->loadSnippet(code, language, m_answer->answerText());
         const QSignalBlocker block(m_editor);
         m_editor->setText(code);
         m_autosave->save(kEditorKey, code);
@@ -125,6 +125,9 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     });
     connect(m_session, &RunSession::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &RunSession::runFinished, this, &MainWindow::onRunFinished);
+    // The run goes on; the person learns once that it is not being recorded, and why.
+    connect(m_session, &RunSession::historyProblem, this,
+            [this](const QString& sentence) { statusBar()->showMessage(tr("History: %1").arg(sentence), 15000); });
 
     restoreState();
     onLanguageChanged(m_session->language());
