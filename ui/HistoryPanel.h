@@ -3,6 +3,7 @@
 #include "HistoryRecord.h"
 #include "Prompter.h"
 
+#include <QTimer>
 #include <QWidget>
 
 class QComboBox;
@@ -54,6 +55,7 @@ private:
     Prompter m_prompter;
     QLabel* m_status = nullptr;
     QLineEdit* m_search = nullptr;
+    QTimer m_searchDelay;
     QComboBox* m_outcome = nullptr;
     QComboBox* m_language = nullptr;
     QComboBox* m_backend = nullptr;

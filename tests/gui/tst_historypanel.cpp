@@ -233,12 +233,16 @@ void TestHistoryPanel::filtersAndSearchNarrowTheList()
     choose("historyGrantsFilter", 0);
     QCOMPARE(listedIds(), (QList<qint64>{b, a}));
     choose("historyGrantsFilter", -1);
-    child<QLineEdit>("historySearch")->setText(QStringLiteral("found-in-output"));
-    QCOMPARE(listedIds(), QList<qint64>{c});
-    child<QLineEdit>("historySearch")->setText(QStringLiteral("needle-in-code"));
-    QCOMPARE(listedIds(), QList<qint64>{b});
-    child<QLineEdit>("historySearch")->clear();
+    // The search runs once typing pauses.
+    auto* search = child<QLineEdit>("historySearch");
+    QTest::keyClicks(search, QStringLiteral("found-in-output"));
     QCOMPARE(listedIds().size(), 3);
+    QTRY_COMPARE(listedIds(), QList<qint64>{c});
+    search->setText(QStringLiteral("needle-in-code"));
+    QTest::keyClick(search, Qt::Key_Return);  // at once
+    QCOMPARE(listedIds(), QList<qint64>{b});
+    search->clear();
+    QTRY_COMPARE(listedIds().size(), 3);
 }
 
 void TestHistoryPanel::openRestoresCodeAndLimitsWithGrantsOff()
