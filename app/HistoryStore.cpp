@@ -198,7 +198,7 @@ HistoryStore::HistoryStore(const QString& path, int busyTimeoutMs)
     : m_path(path), m_connection(QStringLiteral("codecourier-history-") + QUuid::createUuid().toString(QUuid::Id128)),
       m_busyTimeoutMs(busyTimeoutMs)
 {
-    open(busyTimeoutMs);
+    open();
 }
 
 HistoryStore::~HistoryStore()
@@ -242,7 +242,7 @@ bool HistoryStore::exec(const QString& sql, const QString& doing)
     return false;
 }
 
-bool HistoryStore::open(int busyTimeoutMs)
+bool HistoryStore::open()
 {
     const QString off = QStringLiteral(" History is off for this session; runs go on unrecorded.");
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
@@ -259,7 +259,7 @@ bool HistoryStore::open(int busyTimeoutMs)
 
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs));
     if (!db.open())
         return disable(sentenceFor(db.lastError(), QStringLiteral("open")) + off);
 

@@ -70,7 +70,7 @@ public:
     int reclaimAbandoned();
 
 private:
-    bool open(int busyTimeoutMs);
+    bool open();
     /// A sentence for a failed statement, naming the file; classifies busy and corrupt errors.
     QString sentenceFor(const QSqlError& error, const QString& doing) const;
     bool disable(const QString& reason);
