@@ -34,6 +34,7 @@ QString CommandLine::helpText()
         "  codecourier run [FILE|-]    run a snippet in a sandbox (see codecourier run --help)\n"
         "  codecourier doctor          check the Docker engine, the images, the configuration and E2B\n"
         "  codecourier extract [FILE]  list the code blocks of an AI answer (see codecourier extract --help)\n"
+        "  codecourier history         list, show and re-run recorded runs (see codecourier history --help)\n"
         "  codecourier --screenshot FILE [--answer ANSWER.md] [--run]\n"
         "                              render the window (after loading an answer and running it) to FILE\n"
         "  codecourier --version       print the version\n"
@@ -72,6 +73,8 @@ QString CommandLine::runHelpText()
                "  --raw                 on a terminal, pass the output's escape sequences through untouched\n"
                "                        (by default only colours survive: no titles, clipboard writes,\n"
                "                        links, cursor movement or screen clearing)\n"
+               "  --history-file PATH   record the run in PATH (default: $CODECOURIER_HISTORY, else\n"
+               "                        $XDG_DATA_HOME/codecourier/history.sqlite)\n"
                "\n"
                "Exit status: the program's own; 124 time limit; 137 memory limit; 141 output limit;\n"
                "130 interrupted; 125 the sandbox could not run (engine down, image or template missing, API key\n"
@@ -93,6 +96,33 @@ QString CommandLine::extractHelpText()
         "                        \"preselected\": INDEX} instead; INDEX is -1 when no block can run\n"
         "\n"
         "Exit status: 0; 125 when the answer cannot be read or the arguments are wrong.\n");
+}
+
+QString CommandLine::historyHelpText()
+{
+    return QStringLiteral(
+        "Usage: codecourier history [--json] [--limit N]\n"
+        "       codecourier history show ID [--json]\n"
+        "       codecourier history rerun ID [--allow-network] [--mount DIR] [--env KEY=VALUE] [--json] [--raw]\n"
+        "\n"
+        "Every run, from the app or from `codecourier run`, is recorded when it starts and completed when\n"
+        "it ends; a run whose process died shows as interrupted. The list is newest first: id, start time,\n"
+        "language, backend, verdict (or running / interrupted), wall time, first line of the code.\n"
+        "`show` prints everything about one run: limits, grants, the code and its output (the first\n"
+        "256 KiB, marked when cut). `rerun` runs the same code, language, limits, backend and image again\n"
+        "and records it as a new run; grants are off unless given again on this command line, and the\n"
+        "values of --env variables are never stored, so give those again too.\n"
+        "\n"
+        "Options:\n"
+        "  --json                list: a JSON array; show: one JSON object; rerun: as `run --json`.\n"
+        "                        Bytes that are not UTF-8 appear as U+FFFD in the text field, and the\n"
+        "                        exact bytes in a NAME_base64 field beside it\n"
+        "  --limit N             list at most N runs (default 20)\n"
+        "  --history-file PATH   the history file (default: $CODECOURIER_HISTORY, else\n"
+        "                        $XDG_DATA_HOME/codecourier/history.sqlite)\n"
+        "\n"
+        "Exit status: 0; for rerun, as for run; 125 when the history cannot be read, the ID is unknown or\n"
+        "the arguments are wrong.\n");
 }
 
 namespace {
@@ -118,11 +148,55 @@ bool matchesOption(const QString& arg, const QString& name)
     return arg == name || arg.startsWith(name + QLatin1Char('='));
 }
 
+/// --history-file PATH, which `run` and every `history` command take.
+bool parseHistoryFile(const QStringList& args, int& i, CommandLine& cl)
+{
+    if (!matchesOption(args.at(i), QStringLiteral("--history-file")))
+        return false;
+    QString value;
+    if (takeValue(args, i, QStringLiteral("--history-file"), value, cl.error) && value.isEmpty())
+        cl.error = QStringLiteral("--history-file needs a path.");
+    cl.historyFile = value;
+    return true;
+}
+
+/// The options `run` and `history rerun` share: output form, grants, environment and the history
+/// file. Returns false when args[i] is none of them (i unchanged then).
+bool parseSharedRunOption(const QStringList& args, int& i, CommandLine& cl, RunOptions& o)
+{
+    static const QRegularExpression envKey(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    const QString& arg = args.at(i);
+    QString value;
+    auto need = [&](const char* name) { return takeValue(args, i, QLatin1String(name), value, cl.error); };
+    if (arg == QLatin1String("--json")) {
+        o.json = true;
+    } else if (arg == QLatin1String("--raw")) {
+        o.raw = true;
+    } else if (arg == QLatin1String("--allow-network")) {
+        o.allowNetwork = true;
+    } else if (matchesOption(arg, QStringLiteral("--mount"))) {
+        if (need("--mount") && value.isEmpty())
+            cl.error = QStringLiteral("--mount needs a folder.");
+        o.mountDir = value;
+    } else if (matchesOption(arg, QStringLiteral("--env"))) {
+        if (!need("--env"))
+            return true;
+        const qsizetype eq = value.indexOf(QLatin1Char('='));
+        const QString key = eq < 0 ? value : value.left(eq);
+        if (eq < 0 || !envKey.match(key).hasMatch())
+            cl.error = QStringLiteral("--env takes KEY=VALUE with a name of letters, digits and _, not \"%1\".").arg(value);
+        else
+            o.env.append({key, value.mid(eq + 1)});
+    } else {
+        return parseHistoryFile(args, i, cl);
+    }
+    return true;
+}
+
 void parseRun(const QStringList& args, CommandLine& cl)
 {
     RunOptions& o = cl.run;
     bool fileSeen = false;
-    static const QRegularExpression envKey(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     for (int i = 0; i < args.size() && cl.error.isEmpty(); ++i) {
         const QString& arg = args.at(i);
         QString value;
@@ -131,12 +205,8 @@ void parseRun(const QStringList& args, CommandLine& cl)
             cl.command = CommandLine::Command::Help;
             cl.helpForRun = true;
             return;
-        } else if (arg == QLatin1String("--json")) {
-            o.json = true;
-        } else if (arg == QLatin1String("--raw")) {
-            o.raw = true;
-        } else if (arg == QLatin1String("--allow-network")) {
-            o.allowNetwork = true;
+        } else if (parseSharedRunOption(args, i, cl, o)) {
+            continue;
         } else if (matchesOption(arg, QStringLiteral("--lang"))) {
             if (!need("--lang"))
                 break;
@@ -203,10 +273,6 @@ void parseRun(const QStringList& args, CommandLine& cl)
                 cl.error = QStringLiteral("--output-limit takes bytes between 1 and 1G (e.g. 1048576 or 1M), not \"%1\".").arg(value);
             else
                 o.outputBytes = *bytes;
-        } else if (matchesOption(arg, QStringLiteral("--mount"))) {
-            if (need("--mount") && value.isEmpty())
-                cl.error = QStringLiteral("--mount needs a folder.");
-            o.mountDir = value;
         } else if (matchesOption(arg, QStringLiteral("--stdin"))) {
             if (need("--stdin") && value.isEmpty())
                 cl.error = QStringLiteral("--stdin needs a file.");
@@ -218,15 +284,6 @@ void parseRun(const QStringList& args, CommandLine& cl)
             if (!runtimeName.match(value).hasMatch())
                 cl.error = QStringLiteral("--runtime takes a runtime name such as runsc, not \"%1\".").arg(value);
             o.runtime = value;
-        } else if (matchesOption(arg, QStringLiteral("--env"))) {
-            if (!need("--env"))
-                break;
-            const qsizetype eq = value.indexOf(QLatin1Char('='));
-            const QString key = eq < 0 ? value : value.left(eq);
-            if (eq < 0 || !envKey.match(key).hasMatch())
-                cl.error = QStringLiteral("--env takes KEY=VALUE with a name of letters, digits and _, not \"%1\".").arg(value);
-            else
-                o.env.append({key, value.mid(eq + 1)});
         } else if (arg.startsWith(QLatin1String("--")) && arg != QLatin1String("--")) {
             cl.error = QStringLiteral("Unknown option %1 for run: see codecourier run --help.").arg(arg);
         } else {
@@ -282,6 +339,56 @@ void parseExtract(const QStringList& args, CommandLine& cl)
     }
 }
 
+void parseHistory(const QStringList& args, CommandLine& cl)
+{
+    HistoryOptions& o = cl.history;
+    int i = 0;
+    if (!args.isEmpty() && (args.first() == QLatin1String("show") || args.first() == QLatin1String("rerun"))) {
+        o.action = args.first() == QLatin1String("show") ? HistoryOptions::Action::Show : HistoryOptions::Action::Rerun;
+        const QString verb = args.first();
+        bool ok = false;
+        const qint64 id = args.size() > 1 ? args.at(1).toLongLong(&ok) : 0;
+        if (!ok || id <= 0) {
+            cl.error = args.size() > 1 && !args.at(1).startsWith(QLatin1String("--"))
+                           ? QStringLiteral("history %1 takes a run's number, not \"%2\": see codecourier history.")
+                                 .arg(verb, args.at(1))
+                           : QStringLiteral("history %1 needs the number of a run: see codecourier history.").arg(verb);
+            return;
+        }
+        o.id = id;
+        i = 2;
+    }
+    for (; i < args.size() && cl.error.isEmpty(); ++i) {
+        const QString& arg = args.at(i);
+        QString value;
+        if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
+            cl.command = CommandLine::Command::Help;
+            cl.helpForHistory = true;
+            return;
+        }
+        if (o.action == HistoryOptions::Action::Rerun) {
+            if (parseSharedRunOption(args, i, cl, o.rerun))
+                continue;
+        } else if (arg == QLatin1String("--json")) {
+            o.json = true;
+            continue;
+        } else if (parseHistoryFile(args, i, cl)) {
+            continue;
+        } else if (o.action == HistoryOptions::Action::List && matchesOption(arg, QStringLiteral("--limit"))) {
+            if (!takeValue(args, i, QStringLiteral("--limit"), value, cl.error))
+                break;
+            bool ok = false;
+            o.limit = value.toInt(&ok);
+            if (!ok || o.limit < 1 || o.limit > 100000)
+                cl.error = QStringLiteral("--limit takes a number between 1 and 100000, not \"%1\".").arg(value);
+            continue;
+        }
+        cl.error = arg.startsWith(QLatin1String("--"))
+                       ? QStringLiteral("Unknown option %1 for history: see codecourier history --help.").arg(arg)
+                       : QStringLiteral("Unexpected \"%1\" after history: see codecourier history --help.").arg(arg);
+    }
+}
+
 } // namespace
 
 CommandLine CommandLine::parse(const QStringList& arguments)
@@ -300,6 +407,9 @@ CommandLine CommandLine::parse(const QStringList& arguments)
     } else if (first == QLatin1String("extract")) {
         cl.command = Command::Extract;
         parseExtract(arguments.mid(1), cl);
+    } else if (first == QLatin1String("history")) {
+        cl.command = Command::History;
+        parseHistory(arguments.mid(1), cl);
     } else if (first == QLatin1String("doctor")) {
         cl.command = Command::Doctor;
         if (arguments.size() > 1)

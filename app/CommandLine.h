@@ -40,13 +40,28 @@ struct ExtractOptions
     bool json = false;
 };
 
+/// Options of `codecourier history`.
+struct HistoryOptions
+{
+    enum class Action { List, Show, Rerun };
+    Action action = Action::List;
+    qint64 id = 0;                  ///< show and rerun: the run's id
+    bool json = false;              ///< list and show
+    int limit = 20;                 ///< list: newest N
+    /// rerun: only the grants (--allow-network, --mount), --env, --json and --raw are read; a
+    /// re-run gets its code, language, limits, backend and image from the record.
+    RunOptions rerun;
+};
+
 /// What the command line asked for.
 struct CommandLine
 {
-    enum class Command { Gui, Run, Doctor, Extract, Version, Help };
+    enum class Command { Gui, Run, Doctor, Extract, History, Version, Help };
     Command command = Command::Gui;
     RunOptions run;
     ExtractOptions extract;
+    HistoryOptions history;
+    QString historyFile;            ///< --history-file PATH (run, history); empty = environment or default
     QString error;                  ///< non-empty: the arguments are wrong; say this and exit 125
     QStringList guiArguments;       ///< passed on to the GUI
     QString screenshotPath;         ///< --screenshot FILE: render the window to FILE and quit
@@ -54,12 +69,14 @@ struct CommandLine
     bool runOnStart = false;        ///< --run: run the loaded code at start
     bool helpForRun = false;        ///< `run --help`
     bool helpForExtract = false;    ///< `extract --help`
+    bool helpForHistory = false;    ///< `history --help`
 
     /// Parses argv without the program name. Pure: no I/O, no exit().
     static CommandLine parse(const QStringList& arguments);
     static QString helpText();
     static QString runHelpText();
     static QString extractHelpText();
+    static QString historyHelpText();
 };
 
 /// Parses "1048576", "512K", "10M", "1G" (binary units) into bytes; std::nullopt when invalid.

@@ -1,6 +1,7 @@
 #include "RunCommand.h"
 
 #include "Backend.h"
+#include "HistoryRecorder.h"
 #include "Language.h"
 #include "Run.h"
 #include "Settings.h"
@@ -108,8 +109,16 @@ void RunCommand::start(std::function<void(int)> done)
         spec.stdinData = in.readAll();
         spec.hasStdin = true;
     }
+    startSpec(spec, std::move(m_done));
+}
 
+void RunCommand::startSpec(const RunSpec& spec, std::function<void(int)> done)
+{
+    m_done = std::move(done);
     m_run = m_backend->start(spec, this);
+    // First, so that the record is complete before the exit status is handed on.
+    if (m_history)
+        m_history->record(m_run, m_backend->name());
     // A snippet's escape sequences could retitle the terminal, write the clipboard or redraw the
     // screen to fake a result: on a terminal only colours pass, unless the user asked for --raw.
     for (int fd : {1, 2})

@@ -12,6 +12,7 @@
 namespace cc {
 
 class Backend;
+class HistoryRecorder;
 class Run;
 class Settings;
 
@@ -24,8 +25,13 @@ class RunCommand : public QObject
 public:
     RunCommand(const RunOptions& options, const Settings& settings, Backend* backend, QObject* parent = nullptr);
 
+    /// Records every run from now on (nullptr: none).
+    void setHistory(HistoryRecorder* history) { m_history = history; }
     /// Starts; done(exitStatus) is called once, when the run ended and its sandbox is gone.
     void start(std::function<void(int exitStatus)> done);
+    /// Starts a spec that is already complete (a re-run from the history) instead of building one
+    /// from the options; the options still choose the output form (--json, --raw).
+    void startSpec(const RunSpec& spec, std::function<void(int exitStatus)> done);
     /// Stops the run (Ctrl+C); it ends as `cancelled`.
     void interrupt();
 
@@ -43,6 +49,7 @@ private:
     RunOptions m_options;
     const Settings& m_settings;
     Backend* m_backend;
+    HistoryRecorder* m_history = nullptr;
     Run* m_run = nullptr;
     // Only when the stream is a terminal and --raw was not given.
     std::optional<TerminalSanitizer> m_sanitizers[2];

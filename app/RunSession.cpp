@@ -1,6 +1,7 @@
 #include "RunSession.h"
 
 #include "Backend.h"
+#include "HistoryRecorder.h"
 #include "Language.h"
 #include "Run.h"
 #include "Settings.h"
@@ -39,9 +40,19 @@ bool RunSession::setBackend(const QString& name)
     return false;
 }
 
-void RunSession::loadSnippet(const QString& code, const QString& language)
+void RunSession::setHistory(HistoryRecorder* history)
+{
+    if (m_history)
+        disconnect(m_history, &HistoryRecorder::problem, this, &RunSession::historyProblem);
+    m_history = history;
+    if (m_history)
+        connect(m_history, &HistoryRecorder::problem, this, &RunSession::historyProblem);
+}
+
+void RunSession::loadSnippet(const QString& code, const QString& language, const QString& answer)
 {
     m_code = code;
+    m_answer = answer;
     if (LanguageTable::find(language))
         setLanguage(language);
     // Grants belong to the code they were given for: new code starts locked down again.
@@ -130,6 +141,8 @@ Run* RunSession::start()
         return nullptr;
     Run* run = m_backend->start(currentSpec(), this);
     m_run = run;
+    if (m_history)
+        m_history->record(run, m_backend->name(), m_answer.toUtf8());
     connect(run, &Run::finished, this, [this, run](const RunResult& result) {
         if (m_run == run)
             m_run = nullptr;

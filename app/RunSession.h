@@ -12,6 +12,7 @@
 namespace cc {
 
 class Backend;
+class HistoryRecorder;
 class Settings;
 
 /// The playground's state that is not a widget: the snippet, its language, the image, the
@@ -26,7 +27,14 @@ public:
     QString code() const { return m_code; }
     void setCode(const QString& code) { m_code = code; }
     /// New code from an AI answer or a file: replaces the snippet and turns every grant off.
-    void loadSnippet(const QString& code, const QString& language);
+    /// answer is the AI answer it came from (kept with the run in the history), empty otherwise.
+    void loadSnippet(const QString& code, const QString& language, const QString& answer = {});
+    /// The AI answer the current code came from; edits to the code keep it.
+    QString answer() const { return m_answer; }
+
+    /// Records every run from now on (nullptr: none); its problems arrive as historyProblem().
+    void setHistory(HistoryRecorder* history);
+    HistoryRecorder* history() const { return m_history; }
 
     QString language() const { return m_language; }
     void setLanguage(const QString& language);
@@ -68,12 +76,16 @@ signals:
     void backendChanged(const QString& name);
     void runStarted(cc::Run* run);
     void runFinished(const cc::RunResult& result);
+    /// The history could not record a run; once per session.
+    void historyProblem(const QString& sentence);
 
 private:
     Backend* m_backend;
     QList<Backend*> m_backends;
     const Settings& m_settings;
     QString m_code;
+    QString m_answer;
+    HistoryRecorder* m_history = nullptr;
     QString m_language = QStringLiteral("python");
     QString m_imageOverride;
     Limits m_limits;

@@ -5,6 +5,9 @@
 #include "CommandLine.h"
 #include "DoctorCommand.h"
 #include "ExtractCommand.h"
+#include "HistoryCommand.h"
+#include "HistoryRecorder.h"
+#include "HistoryStore.h"
 #include "MainWindow.h"
 #include "RunCommand.h"
 #include "RunSession.h"
@@ -76,10 +79,41 @@ QString loadStoredKeyNow(cc::e2b::E2BBackend* backend)
     return r.error;
 }
 
+QString historyPathFor(const cc::CommandLine& cl)
+{
+    return cl.historyFile.isEmpty() ? cc::HistoryStore::pathFromEnvironment() : cl.historyFile;
+}
+
 int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
 {
     QCoreApplication app(argc, argv);
     cc::Settings settings;
+    // Of the history commands only rerun comes here: list and show need no engine.
+    const bool rerun = cl.command == cc::CommandLine::Command::History;
+    std::unique_ptr<cc::HistoryStore> historyStore;
+    std::optional<cc::RunSpec> rerunSpec;
+    cc::RunOptions runOptions = cl.run;
+    if (cl.command == cc::CommandLine::Command::Run || rerun) {
+        historyStore = std::make_unique<cc::HistoryStore>(historyPathFor(cl));
+        if (rerun) {
+            QString error;
+            const std::optional<cc::HistoryRecord> record = cc::HistoryCommand::load(historyStore.get(), cl.history.id, &error);
+            if (record)
+                rerunSpec = cc::HistoryCommand::rerunSpec(*record, cl.history.rerun, &error);
+            if (!rerunSpec) {
+                cc::writeFully(2, (QStringLiteral("codecourier: ") + error + QLatin1Char('\n')).toUtf8());
+                return 125;
+            }
+            runOptions = cl.history.rerun;
+            runOptions.language = rerunSpec->language;
+            runOptions.backend = record->backend;
+        }
+    }
+    cc::HistoryRecorder recorder(historyStore.get());
+    // Once per process, on stderr: stdout stays the program's output (or the one JSON document).
+    QObject::connect(&recorder, &cc::HistoryRecorder::problem, &app, [](const QString& sentence) {
+        cc::writeFully(2, (QStringLiteral("codecourier: history: ") + sentence + QLatin1Char('\n')).toUtf8());
+    });
     cc::http::HttpClient http;
     cc::docker::DockerBackend backend(&http, endpointFor(settings));
     cc::e2b::E2BBackend e2bBackend(&http, e2bConfigFor(settings));
@@ -95,8 +129,8 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
     std::unique_ptr<cc::RunCommand> run;
     std::unique_ptr<cc::DoctorCommand> doctor;
     bool interrupted = false;  // lives as long as the event loop: the signal slot reads it
-    if (cl.command == cc::CommandLine::Command::Run) {
-        const bool onE2B = cl.run.backend == QLatin1String("e2b");
+    if (cl.command == cc::CommandLine::Command::Run || rerun) {
+        const bool onE2B = runOptions.backend == QLatin1String("e2b");
         if (onE2B) {
             const QString keychainProblem = loadStoredKeyNow(&e2bBackend);
             if (!e2bBackend.config().hasApiKey() && !keychainProblem.isEmpty())
@@ -108,18 +142,23 @@ int runCommandLine(int argc, char** argv, const cc::CommandLine& cl)
             backend.sweepOrphans([&](int, const QString&) { settle(); });
         }
         ++pending;
-        run = std::make_unique<cc::RunCommand>(cl.run, settings,
+        run = std::make_unique<cc::RunCommand>(runOptions, settings,
                                                onE2B ? static_cast<cc::Backend*>(&e2bBackend) : &backend);
+        run->setHistory(&recorder);
         QObject::connect(&signalWatcher, &cc::SignalWatcher::received, &app, [&](int) {
             if (interrupted)
                 std::_Exit(130);  // a second Ctrl+C: leave now; the sandbox ends by itself
             interrupted = true;
             run->interrupt();
         });
-        run->start([&](int status) {
+        auto finished = [&](int status) {
             exitStatus = status;
             settle();
-        });
+        };
+        if (rerunSpec)
+            run->startSpec(*rerunSpec, finished);
+        else
+            run->start(finished);
     } else {
         ++pending;
         const QString keychainProblem = loadStoredKeyNow(&e2bBackend);
@@ -147,10 +186,14 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     cc::e2b::E2BBackend e2bBackend(&http, e2bConfig);
     cc::ApiKeyStore keyStore;
     followStoredKey(&keyStore, &e2bBackend, e2bConfig);
+    // A screenshot must not overwrite what the person was working on, nor add to their history.
+    QTemporaryDir scratch;
+    cc::HistoryStore historyStore(cl.screenshotPath.isEmpty() ? historyPathFor(cl)
+                                                              : scratch.filePath(QStringLiteral("history.sqlite")));
+    cc::HistoryRecorder recorder(&historyStore);
     cc::RunSession session(&backend, settings);
     session.addBackend(&e2bBackend);
-    // A screenshot must not overwrite what the person was working on.
-    QTemporaryDir scratch;
+    session.setHistory(&recorder);
     cc::Autosave autosave(cl.screenshotPath.isEmpty() ? QString() : scratch.path());
     cc::MainWindow window(&session, &settings, &autosave);
     window.setApiKeyStore(&keyStore);
@@ -217,12 +260,20 @@ int main(int argc, char** argv)
     case cc::CommandLine::Command::Help:
         cc::writeFully(1, (cl.helpForRun       ? cc::CommandLine::runHelpText()
                            : cl.helpForExtract ? cc::CommandLine::extractHelpText()
+                           : cl.helpForHistory ? cc::CommandLine::historyHelpText()
                                                : cc::CommandLine::helpText())
                               .toUtf8());
         return 0;
     case cc::CommandLine::Command::Extract:
         // Parsing needs no engine: no HTTP client, no backend, no event loop.
         return cc::ExtractCommand(cl.extract).run();
+    case cc::CommandLine::Command::History:
+        if (cl.history.action != cc::HistoryOptions::Action::Rerun) {
+            QCoreApplication app(argc, argv);  // for Qt's SQL driver plugin
+            cc::HistoryStore store(historyPathFor(cl));
+            return cc::HistoryCommand(cl.history, &store).run();
+        }
+        return runCommandLine(argc, argv, cl);
     case cc::CommandLine::Command::Run:
     case cc::CommandLine::Command::Doctor:
         return runCommandLine(argc, argv, cl);

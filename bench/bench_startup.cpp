@@ -9,6 +9,7 @@
 //
 //   bench_startup [ROUNDS] [MEMORY_RUNS]   (CODECOURIER_BINARY names the codecourier binary to time;
 //                                           defaults 10 and 500)
+#include "ProcessOwner.h"
 #include "Run.h"
 #include "docker/ContainerPool.h"
 #include "docker/ContainerProfile.h"
@@ -149,7 +150,7 @@ QList<double> execFloor(docker::DockerBackend& backend, const RunSpec& spec, int
     QList<double> totals;
     docker::ContainerPlacement placement;
     placement.labels.insert(QString::fromLatin1(docker::DockerBackend::kLabel), QStringLiteral("1"));
-    placement.labels.insert(QString::fromLatin1(docker::DockerBackend::kOwnerLabel), docker::DockerBackend::ownerTag());
+    placement.labels.insert(QString::fromLatin1(docker::DockerBackend::kOwnerLabel), ProcessOwner::tag());
     placement.idleSeconds = 600;
     docker::DockerApi& api = *backend.api();
     const auto created = callAndWait(api, "POST", "/containers/create", docker::hardenedContainerConfig(spec, placement));

@@ -5,6 +5,8 @@
 #include "Backend.h"
 #include "CodeEditor.h"
 #include "GrantsBar.h"
+#include "HistoryPanel.h"
+#include "HistoryRecorder.h"
 #include "Language.h"
 #include "LimitsEditor.h"
 #include "OutputConsole.h"
@@ -18,6 +20,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QGroupBox>
@@ -91,6 +94,7 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     setCentralWidget(m_mainSplitter);
 
     buildRunBar();
+    buildHistoryDock();
     buildMenus();
 
     m_prewarm.setSingleShot(true);
@@ -106,7 +110,7 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
 
     connect(m_answer, &AnswerPanel::answerTextChanged, this, [this](const QString& text) { m_autosave->save(kAnswerKey, text); });
     connect(m_answer, &AnswerPanel::codeChosen, this, [this](const QString& code, const QString& language) {
-        m_session->loadSnippet(code, language);
+        m_session->loadSnippet(code, language, m_answer->answerText());
         const QSignalBlocker block(m_editor);
         m_editor->setText(code);
         m_autosave->save(kEditorKey, code);
@@ -125,6 +129,9 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     });
     connect(m_session, &RunSession::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &RunSession::runFinished, this, &MainWindow::onRunFinished);
+    // The run goes on; the person learns once that it is not being recorded, and why.
+    connect(m_session, &RunSession::historyProblem, this,
+            [this](const QString& sentence) { statusBar()->showMessage(tr("History: %1").arg(sentence), 15000); });
 
     restoreState();
     onLanguageChanged(m_session->language());
@@ -137,6 +144,68 @@ void MainWindow::setPrompter(const Prompter& prompter)
 {
     m_prompter = prompter;
     m_grants->setPrompter(prompter);
+    m_historyPanel->setPrompter(prompter);
+}
+
+void MainWindow::buildHistoryDock()
+{
+    HistoryRecorder* recorder = m_session->history();
+    m_historyPanel = new HistoryPanel(recorder ? recorder->store() : nullptr, m_prompter, this);
+    m_historyDock = new QDockWidget(tr("Run history"), this);
+    m_historyDock->setObjectName(QStringLiteral("historyDock"));
+    m_historyDock->setWidget(m_historyPanel);
+    addDockWidget(Qt::RightDockWidgetArea, m_historyDock);
+    m_historyDock->hide();  // View ▸ Run history (Ctrl+H) opens it
+    if (recorder) {
+        connect(recorder, &HistoryRecorder::recordStarted, m_historyPanel, &HistoryPanel::refresh);
+        connect(recorder, &HistoryRecorder::recordFinished, m_historyPanel, &HistoryPanel::refresh);
+    }
+    connect(m_historyPanel, &HistoryPanel::openRequested, this, &MainWindow::openRecordedRun);
+    connect(m_historyPanel, &HistoryPanel::rerunRequested, this, [this](const HistoryRecord& record) {
+        if (openRecordedRun(record))
+            startRun();
+    });
+}
+
+bool MainWindow::openRecordedRun(const HistoryRecord& record)
+{
+    const QString title = tr("Run history");
+    if (m_session->isRunning()) {
+        m_prompter.inform(title, tr("A run is going: stop it first, then open run #%1.").arg(record.id));
+        return false;
+    }
+    if (!LanguageTable::find(record.language)) {
+        m_prompter.inform(title, tr("Run #%1 is in \"%2\", a language this version cannot run.").arg(record.id).arg(record.language));
+        return false;
+    }
+    if (record.backend != m_session->backend()->name()) {
+        const int index = m_backend->findData(record.backend);
+        const auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
+        if (index < 0 || (model && !model->item(index)->isEnabled())) {
+            m_prompter.inform(title, tr("Run #%1 ran on %2, which is not set up here: see Edit ▸ Settings.")
+                                         .arg(record.id)
+                                         .arg(record.backend));
+            return false;
+        }
+        m_backend->setCurrentIndex(index);  // switches the session's backend; grants go off
+    }
+    const QString code = QString::fromUtf8(record.code);
+    // Grants were given for that run, once: loading it again starts locked down.
+    m_session->loadSnippet(code, record.language, QString::fromUtf8(record.answer));
+    {
+        const QSignalBlocker block(m_editor);
+        m_editor->setText(code);
+    }
+    m_autosave->save(kEditorKey, code);
+    m_session->setLimits(record.limits);
+    m_limits->setLimits(record.limits);
+    m_session->setImageOverride(record.image);
+    m_image->setText(m_session->image());
+    statusBar()->showMessage(tr("Opened run #%1: its code, image and limits. Grants are off; give them again if it "
+                                "needs them.")
+                                 .arg(record.id),
+                             8000);
+    return true;
 }
 
 void MainWindow::refreshBackendChoices()
@@ -241,6 +310,11 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::showSettings);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* history = m_historyDock->toggleViewAction();
+    history->setText(tr("Run &history"));
+    history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    view->addAction(history);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Run") + QStringLiteral("\tCtrl+Return"), this, &MainWindow::startRun);
     run->addAction(tr("&Stop") + QStringLiteral("\tEsc"), this, &MainWindow::stopRun);
@@ -259,6 +333,7 @@ void MainWindow::restoreState()
         m_runSplitter->setSizes({720, 380});
     if (m_settings->uiState(QStringLiteral("geometry")).isEmpty())
         resize(1280, 860);
+    QMainWindow::restoreState(m_settings->uiState(QStringLiteral("docks")));
 
     // Read everything before restoring the answer: parsing it loads its best block into the
     // editor (and the autosave), which the saved editor text then replaces.
@@ -280,6 +355,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_settings->setUiState(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     m_settings->setUiState(QStringLiteral("topSplitter"), m_topSplitter->saveState());
     m_settings->setUiState(QStringLiteral("runSplitter"), m_runSplitter->saveState());
+    m_settings->setUiState(QStringLiteral("docks"), QMainWindow::saveState());
     m_autosave->flush();
     if (m_session->isRunning()) {
         // Close once the sandbox is gone, so that quitting never leaves one running.

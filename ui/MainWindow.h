@@ -8,6 +8,7 @@
 #include <QTimer>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -20,6 +21,8 @@ class ApiKeyStore;
 class Autosave;
 class CodeEditor;
 class GrantsBar;
+class HistoryPanel;
+struct HistoryRecord;
 class LimitsEditor;
 class OutputConsole;
 class ResourceMonitor;
@@ -46,6 +49,10 @@ public:
 
     void startRun();
     void stopRun();
+    /// Loads a recorded run into the playground: code, language, backend, image and limits, with
+    /// every grant off. False (after saying why) when it cannot, e.g. while a run is going.
+    bool openRecordedRun(const HistoryRecord& record);
+    HistoryPanel* historyPanel() const { return m_historyPanel; }
 
 signals:
     /// The run that was started from this window ended (after the console and card show it).
@@ -57,6 +64,7 @@ protected:
 private:
     void buildRunBar();
     void refreshBackendChoices();
+    void buildHistoryDock();
     static QString backendDescription(const QString& name);
     void buildMenus();
     void restoreState();
@@ -79,6 +87,8 @@ private:
     ResourceMonitor* m_monitor = nullptr;
     LimitsEditor* m_limits = nullptr;
     GrantsBar* m_grants = nullptr;
+    HistoryPanel* m_historyPanel = nullptr;
+    QDockWidget* m_historyDock = nullptr;
     QComboBox* m_language = nullptr;
     QComboBox* m_backend = nullptr;
     ApiKeyStore* m_keyStore = nullptr;

@@ -11,8 +11,12 @@ namespace cc {
 /// Behind std::functions so that tests answer them without a modal dialog.
 struct Prompter
 {
-    /// Returns true when the person agreed.
+    /// Returns true when the person agreed to grant (the yes button says "Allow for this run").
     std::function<bool(const QString& title, const QString& question)> confirm;
+    /// Returns true when the person agreed to delete (the yes button says "Delete").
+    std::function<bool(const QString& title, const QString& question)> confirmDelete;
+    /// Returns the path to save to, or an empty string when cancelled.
+    std::function<QString(const QString& title, const QString& suggestedName)> chooseSaveFile;
     /// Returns the chosen folder, or an empty string when cancelled.
     std::function<QString(const QString& title)> chooseFolder;
     std::function<void(const QString& title, const QString& message)> inform;

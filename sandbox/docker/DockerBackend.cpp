@@ -3,30 +3,14 @@
 #include "ContainerPool.h"
 #include "DockerApi.h"
 #include "DockerRun.h"
+#include "ProcessOwner.h"
 
-#include <QCoreApplication>
-#include <QFile>
-#include <QSysInfo>
 #include <QUuid>
 #include <memory>
 
 namespace cc::docker {
 
 namespace {
-
-/// Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot.
-QString processStartTime(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');  // the command name may contain spaces and parentheses
-    if (close < 0)
-        return {};
-    const QList<QByteArray> fields = text.mid(close + 2).split(' ');
-    return fields.size() > 19 ? QString::fromLatin1(fields.at(19)) : QString();
-}
 
 QString randomSuffix()
 {
@@ -40,7 +24,7 @@ DockerBackend::DockerBackend(http::HttpClient* http, DockerEndpoint endpoint, QO
 {
     QMap<QString, QString> labels;
     labels.insert(QString::fromLatin1(kLabel), QStringLiteral("1"));
-    labels.insert(QString::fromLatin1(kOwnerLabel), ownerTag());
+    labels.insert(QString::fromLatin1(kOwnerLabel), ProcessOwner::tag());
     m_pool = new ContainerPool(m_api, labels, this);
 }
 
@@ -54,32 +38,11 @@ void DockerBackend::shutdown(std::function<void()> done)
     m_pool->shutdown(std::move(done));
 }
 
-QString DockerBackend::ownerTag()
-{
-    const qint64 pid = QCoreApplication::applicationPid();
-    return QStringLiteral("%1/%2/%3").arg(QSysInfo::machineHostName()).arg(pid).arg(processStartTime(pid));
-}
-
-bool DockerBackend::ownerAlive(const QString& tag)
-{
-    const QStringList parts = tag.split(QLatin1Char('/'));
-    if (parts.size() != 3)
-        return false;  // not a tag we wrote: treat as abandoned
-    if (parts[0] != QSysInfo::machineHostName())
-        return true;   // another machine's process: not ours to judge
-    bool ok = false;
-    const qint64 pid = parts[1].toLongLong(&ok);
-    if (!ok)
-        return false;
-    const QString start = processStartTime(pid);
-    return !start.isEmpty() && start == parts[2];
-}
-
 Run* DockerBackend::start(const RunSpec& spec, QObject* parent)
 {
     DockerRun::Setup setup;
     setup.labels.insert(QString::fromLatin1(kLabel), QStringLiteral("1"));
-    setup.labels.insert(QString::fromLatin1(kOwnerLabel), ownerTag());
+    setup.labels.insert(QString::fromLatin1(kOwnerLabel), ProcessOwner::tag());
     setup.labels.insert(QStringLiteral("org.codecourier.language"), spec.language);
     const QString suffix = randomSuffix();
     setup.containerName = QStringLiteral("codecourier-%1").arg(suffix);
@@ -147,7 +110,7 @@ void DockerBackend::sweepList(const QByteArray& listPath, const QByteArray& dele
                 const auto labels = item.value("Labels", nlohmann::json::object());
                 const QByteArray id = QByteArray::fromStdString(item.value("Id", std::string()));
                 if (labels.is_object() && !id.isEmpty()
-                    && !ownerAlive(QString::fromStdString(labels.value(kOwnerLabel, std::string()))))
+                    && !ProcessOwner::alive(QString::fromStdString(labels.value(kOwnerLabel, std::string()))))
                     orphans << id;
             }
         }

@@ -41,11 +41,7 @@ public:
 
     /// The label every object of ours carries, and the one naming its owner.
     static constexpr const char* kLabel = "org.codecourier";
-    static constexpr const char* kOwnerLabel = "org.codecourier.owner";
-    /// "host/pid/start-time" of this process: unique even when pids are reused.
-    static QString ownerTag();
-    /// Whether the owner named by a tag is still alive; tags of other hosts count as alive.
-    static bool ownerAlive(const QString& tag);
+    static constexpr const char* kOwnerLabel = "org.codecourier.owner";  // value: ProcessOwner::tag()
 
 private:
     /// Removes what earlier runs could not (the engine was unreachable then).

@@ -260,7 +260,9 @@ void TestE2BKeychain::keyNeverLeaks()
     }
     for (const auto& sandbox : m_fake->sandboxes())
         QVERIFY(sandbox.envVars.dump().find(m_key.toStdString()) == std::string::npos);
-    // Nothing CodeCourier wrote to disk holds it (settings, autosave, history).
+    // Nothing CodeCourier wrote to disk holds it (settings, autosave, history). The run was
+    // recorded, so the history file is really among the files read.
+    QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("data/codecourier/history.sqlite"))));
     for (const QString& root : {m_dir.filePath(QStringLiteral("config")), m_dir.filePath(QStringLiteral("data"))}) {
         QDirIterator files(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         while (files.hasNext()) {

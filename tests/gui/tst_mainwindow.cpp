@@ -10,6 +10,7 @@
 #include "ResourceMonitor.h"
 #include "RunSession.h"
 #include "Settings.h"
+#include "WindowTestSupport.h"
 #include "http/HttpClient.h"
 
 #include <QClipboard>
@@ -81,13 +82,7 @@ private:
     RunResult runAndWait(int deadlineMs = 60'000);
     /// Everything the console shows once its batched output has been flushed.
     QString consoleText();
-    template <typename T> T* child(const char* name)
-    {
-        T* w = m_window->findChild<T*>(QLatin1String(name));
-        if (!w)
-            qWarning("no child named %s", name);
-        return w;
-    }
+    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_window.get(), name); }
 
     http::HttpClient m_http;
     docker::DockerBackend* m_backend = nullptr;
@@ -150,11 +145,7 @@ void TestMainWindow::cleanup()
 
 RunResult TestMainWindow::runAndWait(int deadlineMs)
 {
-    QSignalSpy ended(m_window.get(), &MainWindow::runEnded);
-    QTest::mouseClick(child<QPushButton>("runButton"), Qt::LeftButton);
-    if (!ended.wait(deadlineMs))
-        return {};
-    return ended.first().first().value<RunResult>();
+    return test::clickRunAndWait(*m_window, deadlineMs);
 }
 
 QString TestMainWindow::consoleText()

@@ -1,5 +1,7 @@
 // `codecourier run` and `codecourier doctor` as a script would use them: the real binary, the
 // real engine, exit statuses and the --json document.
+#include "CliTestSupport.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -28,12 +30,7 @@ private slots:
     void terminalEscapesAreStrippedUnlessRaw();
 
 private:
-    struct Result
-    {
-        int status = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Result = cc::test::CliResult;
     Result run(const QStringList& args, const QByteArray& input = {}, const QProcessEnvironment& env = {});
     QString writeFile(const QString& name, const QByteArray& content);
 
@@ -51,26 +48,12 @@ void TestCli::initTestCase()
 
 TestCli::Result TestCli::run(const QStringList& args, const QByteArray& input, const QProcessEnvironment& env)
 {
-    QProcess process;
-    if (!env.isEmpty())
-        process.setProcessEnvironment(env);
-    process.start(m_binary, args);
-    if (!process.waitForStarted())
-        return {};
-    process.write(input);
-    process.closeWriteChannel();
-    process.waitForFinished(120'000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
+    return cc::test::runCli(m_binary, args, input, env);
 }
 
 QString TestCli::writeFile(const QString& name, const QByteArray& content)
 {
-    QFile file(m_dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly))
-        return {};
-    file.write(content);
-    return file.fileName();
+    return cc::test::writeTestFile(m_dir.filePath(name), content);
 }
 
 void TestCli::jsonDocumentHasEveryKey()

@@ -2,6 +2,7 @@
 // snippet sees it, grants, cleanup. Network probes only ever target containers this test
 // created on an internal network it created.
 #include "DockerTestSupport.h"
+#include "ProcessOwner.h"
 #include "docker/DockerFrameDecoder.h"
 #include "http/HttpClient.h"
 
@@ -445,7 +446,7 @@ void TestDockerRun::sweepRemovesOrphansOnly()
                                     {"HostConfig", {{"NetworkMode", "none"}}}});
     };
     const QString orphan = labelled(QSysInfo::machineHostName() + QStringLiteral("/999999999/1"));
-    const QString alive = labelled(docker::DockerBackend::ownerTag());
+    const QString alive = labelled(ProcessOwner::tag());
     QVERIFY(!orphan.isEmpty() && !alive.isEmpty());
 
     int removed = -1;

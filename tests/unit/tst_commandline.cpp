@@ -35,6 +35,8 @@ private slots:
     void e2bBackend_data();
     void e2bBackend();
     void helpTexts();
+    void historyCommands_data();
+    void historyCommands();
     void parseByteSize_data();
     void parseByteSize();
 };
@@ -248,6 +250,18 @@ void TestCommandLine::runErrors_data()
     QTest::newRow("--runtime with a slash") << words("run x.py --runtime=../runc") << "--runtime";
     QTest::newRow("--mount= empty") << words("run x.py --mount=") << "--mount";
     QTest::newRow("--image blank") << (words("run x.py --image") << QStringLiteral("  ")) << "--image";
+    // history: its own arguments
+    QTest::newRow("show without id") << words("history show") << "needs the number";
+    QTest::newRow("show with a word") << words("history show last") << "\"last\"";
+    QTest::newRow("rerun with zero") << words("history rerun 0") << "\"0\"";
+    QTest::newRow("rerun negative") << words("history rerun -3") << "\"-3\"";
+    QTest::newRow("history: unknown option") << words("history --verbose") << "--verbose";
+    QTest::newRow("limit on show") << words("history show 3 --limit 2") << "--limit";
+    QTest::newRow("bad limit") << words("history --limit many") << "\"many\"";
+    QTest::newRow("limit zero") << words("history --limit 0") << "\"0\"";
+    QTest::newRow("stray word") << words("history list") << "\"list\"";
+    QTest::newRow("limits are the record's") << words("history rerun 3 --timeout 5") << "--timeout";
+    QTest::newRow("empty history file") << words("history --history-file=") << "--history-file";
 }
 
 void TestCommandLine::runErrors()
@@ -282,6 +296,8 @@ void TestCommandLine::commands_data()
     QTest::newRow("doctor extra") << words("doctor extra") << int(Command::Doctor) << true << false;
     QTest::newRow("unknown command") << words("frobnicate") << int(Command::Help) << true << false;
     QTest::newRow("RUN is not run") << words("RUN x.py") << int(Command::Help) << true << false;
+    QTest::newRow("history") << words("history") << int(Command::History) << false << false;
+    QTest::newRow("history --help") << words("history --help") << int(Command::Help) << false << false;
 }
 
 void TestCommandLine::commands()
@@ -352,6 +368,61 @@ void TestCommandLine::helpTexts()
           "--template", "e2b", "E2B_API_KEY"})
         QVERIFY2(runHelp.contains(QLatin1String(option)), option);
     QVERIFY(!runHelp.contains(QLatin1String("%1")));
+    QVERIFY(runHelp.contains(QLatin1String("--history-file")));
+    QVERIFY(help.contains(QLatin1String("history")));
+    const QString historyHelp = CommandLine::historyHelpText();
+    for (const char* word : {"show ID", "rerun ID", "--json", "--limit", "--history-file", "CODECOURIER_HISTORY",
+                             "interrupted", "_base64", "--allow-network"})
+        QVERIFY2(historyHelp.contains(QLatin1String(word)), word);
+}
+
+void TestCommandLine::historyCommands_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("action");
+    QTest::addColumn<qint64>("id");
+    QTest::addColumn<bool>("json");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QString>("historyFile");
+    QTest::addColumn<bool>("network");
+    QTest::addColumn<QString>("mount");
+
+    using A = cc::HistoryOptions::Action;
+    QTest::newRow("list") << words("history") << int(A::List) << 0LL << false << 20 << "" << false << "";
+    QTest::newRow("list --json --limit 5") << words("history --json --limit 5") << int(A::List) << 0LL << true << 5
+                                           << "" << false << "";
+    QTest::newRow("list --limit=3 --history-file h.db") << words("history --limit=3 --history-file h.db") << int(A::List)
+                                                        << 0LL << false << 3 << "h.db" << false << "";
+    QTest::newRow("show 12") << words("history show 12") << int(A::Show) << 12LL << false << 20 << "" << false << "";
+    QTest::newRow("show 12 --json") << words("history show 12 --json") << int(A::Show) << 12LL << true << 20 << ""
+                                    << false << "";
+    QTest::newRow("rerun 7") << words("history rerun 7") << int(A::Rerun) << 7LL << false << 20 << "" << false << "";
+    QTest::newRow("rerun 7 with grants") << words("history rerun 7 --allow-network --mount /tmp/d --history-file=x")
+                                         << int(A::Rerun) << 7LL << false << 20 << "x" << true << "/tmp/d";
+}
+
+void TestCommandLine::historyCommands()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, action);
+    QFETCH(qint64, id);
+    QFETCH(bool, json);
+    QFETCH(int, limit);
+    QFETCH(QString, historyFile);
+    QFETCH(bool, network);
+    QFETCH(QString, mount);
+    const CommandLine cl = CommandLine::parse(args);
+    QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+    QCOMPARE(int(cl.command), int(Command::History));
+    QCOMPARE(int(cl.history.action), action);
+    QCOMPARE(cl.history.id, id);
+    QCOMPARE(cl.history.json, json);
+    QCOMPARE(cl.history.limit, limit);
+    QCOMPARE(cl.historyFile, historyFile);
+    QCOMPARE(cl.history.rerun.allowNetwork, network);
+    QCOMPARE(cl.history.rerun.mountDir, mount);
+    // run takes the history file too
+    QCOMPARE(CommandLine::parse(words("run x.py --history-file /tmp/h.sqlite")).historyFile, QStringLiteral("/tmp/h.sqlite"));
 }
 
 void TestCommandLine::parseByteSize_data()
