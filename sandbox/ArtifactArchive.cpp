@@ -1,8 +1,8 @@
 #include "ArtifactArchive.h"
 
+#include "ArtifactCollector.h"
 #include "VerdictDecider.h"
 
-#include <QSet>
 #include <limits>
 #include <optional>
 
@@ -13,8 +13,6 @@ namespace {
 constexpr qint64 kBlock = 512;
 /// Long names and pax headers larger than this are not names: refused, and skipped by size.
 constexpr qint64 kMaxMetaBytes = 64 * 1024;
-
-const char* const kFolder = "/workspace/out";
 
 std::optional<qint64> parseNumber(const char* field, int length)
 {
@@ -142,82 +140,17 @@ PaxHeader parsePax(const QByteArray& data)
 class Reader
 {
 public:
-    Reader(const QByteArray& tar, const ArtifactCaps& caps) : m_tar(tar), m_caps(caps) {}
+    Reader(const QByteArray& tar, const ArtifactCaps& caps) : m_tar(tar), m_collector(caps) {}
 
     ArtifactCollection read();
 
 private:
-    void refuse(const QByteArray& rawName, const QString& reason);
-    void offerFile(const QByteArray& name, qint64 offset, qint64 size);
-    void offerDirectory(const QByteArray& name);
-    QString conflict(const QString& path) const;
+    void refuse(const QByteArray& rawName, const QString& reason) { m_collector.refuse(rawName, reason); }
 
     const QByteArray& m_tar;
-    ArtifactCaps m_caps;
-    ArtifactCollection m_result;
-    qint64 m_totalBytes = 0;
-    int m_refusedCount = 0;
-    QSet<QString> m_files;
-    QSet<QString> m_folders;
+    ArtifactCollector m_collector;
     QStringList m_problems;
 };
-
-void Reader::refuse(const QByteArray& rawName, const QString& reason)
-{
-    ++m_refusedCount;
-    if (m_result.refused.size() < kMaxRefusedListed)
-        m_result.refused.append({printableName(rawName), reason});
-}
-
-QString Reader::conflict(const QString& path) const
-{
-    if (m_files.contains(path))
-        return QStringLiteral("A second entry has the same name; the first was kept.");
-    if (m_folders.contains(path))
-        return QStringLiteral("A folder of that name holds other collected files.");
-    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0; slash = path.indexOf(QLatin1Char('/'), slash + 1))
-        if (m_files.contains(path.left(slash)))
-            return QStringLiteral("It would need the collected file \"%1\" to be a folder.").arg(path.left(slash));
-    return {};
-}
-
-void Reader::offerDirectory(const QByteArray& name)
-{
-    if (const QString problem = checkArtifactPath(name); !problem.isEmpty())
-        refuse(name, problem);
-}
-
-void Reader::offerFile(const QByteArray& name, qint64 offset, qint64 size)
-{
-    if (const QString problem = checkArtifactPath(name); !problem.isEmpty()) {
-        refuse(name, problem);
-        return;
-    }
-    const QString path = QString::fromUtf8(name);
-    if (const QString problem = conflict(path); !problem.isEmpty()) {
-        refuse(name, problem);
-        return;
-    }
-    if (m_result.files.size() >= m_caps.maxFiles) {
-        refuse(name, QStringLiteral("More than %1 files: the cap on artifacts was reached.").arg(m_caps.maxFiles));
-        return;
-    }
-    if (size > m_caps.maxBytes - m_totalBytes) {
-        refuse(name, QStringLiteral("Its %1 would take the artifacts past their %2 cap.")
-                         .arg(humanBytes(size), humanBytes(m_caps.maxBytes)));
-        return;
-    }
-    Artifact artifact;
-    artifact.path = path;
-    artifact.size = size;
-    artifact.bytes = m_tar.mid(offset, size);
-    artifact.type = detectArtifactType(artifact.bytes);
-    m_totalBytes += size;
-    m_files.insert(path);
-    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0; slash = path.indexOf(QLatin1Char('/'), slash + 1))
-        m_folders.insert(path.left(slash));
-    m_result.files.append(artifact);
-}
 
 ArtifactCollection Reader::read()
 {
@@ -341,18 +274,19 @@ ArtifactCollection Reader::read()
         case '0':
         case '\0':
         case '7':
-            offerFile(name, dataStart, *size);
+            if (m_collector.admit(name, *size))
+                m_collector.add(QString::fromUtf8(name), m_tar.mid(dataStart, *size));
             break;
         case '5':
             while (name.endsWith('/'))
                 name.chop(1);
-            offerDirectory(name);
+            m_collector.checkFolder(name);
             break;
         case '1':
             refuse(name, QStringLiteral("It is a hard link (to \"%1\"); only plain files are collected.").arg(printableName(link)));
             break;
         case '2':
-            refuse(name, QStringLiteral("It is a symbolic link (to \"%1\"); links are never followed.").arg(printableName(link)));
+            m_collector.refuseLink(name, link);
             break;
         case '3':
             refuse(name, QStringLiteral("It is a character device; only plain files are collected."));
@@ -371,17 +305,7 @@ ArtifactCollection Reader::read()
     }
     if (!ended && m_problems.isEmpty() && total > 0)
         m_problems << QStringLiteral("The archive has no end marker: it may have been cut short.");
-
-    QStringList note = m_problems;
-    if (m_refusedCount > 0)
-        note << QStringLiteral("%1 %2 in %3 %4 refused; each says why.")
-                    .arg(m_refusedCount)
-                    .arg(m_refusedCount == 1 ? QStringLiteral("entry") : QStringLiteral("entries"),
-                         QLatin1String(kFolder), m_refusedCount == 1 ? QStringLiteral("was") : QStringLiteral("were"));
-    if (m_refusedCount > m_result.refused.size())
-        note << QStringLiteral("Only the first %1 refusals are listed.").arg(m_result.refused.size());
-    m_result.note = note.join(QLatin1Char(' '));
-    return m_result;
+    return m_collector.finish(m_problems);
 }
 
 } // namespace
