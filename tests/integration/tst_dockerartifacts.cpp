@@ -52,6 +52,7 @@ private slots:
     void folderReplacedByALinkIsNotFollowed();
     void collectedAfterTheTimeLimitStopsTheProgram();
     void collectedAfterTheOutputLimit();
+    void collectedAfterTheMemoryLimit();
     void cancelKeepsNoArtifacts();
     void forkBombAtTheLimitLeavesNoneAndStillEnds();
 
@@ -238,6 +239,20 @@ void TestDockerArtifacts::collectedAfterTheOutputLimit()
     QCOMPARE(o.result.verdict, Verdict::OutputLimit);
     QCOMPARE(paths(o.result), QStringList{"before.txt"});
     QCOMPARE(o.result.artifacts.first().bytes, QByteArray("written first"));
+}
+
+void TestDockerArtifacts::collectedAfterTheMemoryLimit()
+{
+    // The kernel kills the program, not the sandbox: the folder is collected as after any exit.
+    RunSpec spec = makeSpec(QStringLiteral("python"),
+                            "open('/workspace/out/before.txt', 'w').write('before the bomb')\n"
+                            "chunks = []\n"
+                            "while True: chunks.append(bytearray(16 << 20))\n");
+    spec.limits.memoryBytes = 64LL << 20;
+    const RunOutcome o = run(spec);
+    QCOMPARE(o.result.verdict, Verdict::MemoryLimit);
+    QCOMPARE(paths(o.result), QStringList{"before.txt"});
+    QCOMPARE(o.result.artifacts.first().bytes, QByteArray("before the bomb"));
 }
 
 void TestDockerArtifacts::cancelKeepsNoArtifacts()
