@@ -2,6 +2,7 @@
 // byte (TarBuilder.h), and most are hostile.
 
 #include "ArtifactArchive.h"
+#include "RunSpec.h"
 #include "TarBuilder.h"
 
 #include <QtTest>
@@ -51,6 +52,8 @@ private slots:
     void detectType();
     void printableName_data();
     void printableName();
+    void artifactLimits_data();
+    void artifactLimits();
 };
 
 void TestArtifactArchive::read_data()
@@ -346,6 +349,38 @@ void TestArtifactArchive::printableName()
     QFETCH(QByteArray, raw);
     QFETCH(QString, printable);
     QCOMPARE(cc::printableName(raw), printable);
+}
+
+void TestArtifactArchive::artifactLimits_data()
+{
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<int>("files");
+    QTest::addColumn<QString>("error");  // a word of the sentence; empty: accepted
+    QTest::newRow("defaults") << Limits().artifactBytes << Limits().artifactFiles << "";
+    QTest::newRow("16 MiB and 100 files are the defaults") << qint64(16 << 20) << 100 << "";
+    QTest::newRow("none collected") << qint64(0) << 0 << "";
+    QTest::newRow("1 GiB, 10000 files") << qint64(1) * 1024 * 1024 * 1024 << 10'000 << "";
+    QTest::newRow("negative bytes") << qint64(-1) << 100 << "artifacts limit";
+    QTest::newRow("past 1 GiB") << qint64(1) * 1024 * 1024 * 1024 + 1 << 100 << "artifacts limit";
+    QTest::newRow("negative files") << qint64(1024) << -1 << "artifact count";
+    QTest::newRow("10001 files") << qint64(1024) << 10'001 << "artifact count";
+}
+
+void TestArtifactArchive::artifactLimits()
+{
+    QFETCH(qint64, bytes);
+    QFETCH(int, files);
+    QFETCH(QString, error);
+    QCOMPARE(Limits().artifactBytes, qint64(16 << 20));
+    QCOMPARE(Limits().artifactFiles, 100);
+    Limits limits;
+    limits.artifactBytes = bytes;
+    limits.artifactFiles = files;
+    const QString problem = validateLimits(limits);
+    if (error.isEmpty())
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    else
+        QVERIFY2(problem.contains(error) && problem.endsWith(QLatin1Char('.')), qPrintable(problem));
 }
 
 QTEST_APPLESS_MAIN(TestArtifactArchive)
