@@ -29,9 +29,14 @@ const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
 
 // Streams /workspace/out as a tar. The archive endpoint of the engine does not see tmpfs mounts
 // (GET /containers/{id}/archive answers 404 for a path on the workspace tmpfs, Docker 20.10), so
-// tar runs in the sandbox, as the sandbox user. A folder replaced by a link is not followed. Only
-// these two fixed sentences on stderr are ours; anything else there is tar's (names included).
-const char* const kCollectScript = R"SH([ -L /workspace/out ] && { echo "codecourier: out is a link" >&2; exit 3; }
+// tar runs in the sandbox, as the sandbox user. First every other process of the sandbox but its
+// init gets SIGSTOP (kill -1 never reaches outside the sandbox's PID namespace): whatever the
+// program left running, or the program itself at a limit, can no longer write, kill tar or swap
+// the folder, and nothing exits, so the idle process keeps the sandbox up (SIGKILL would end it).
+// A folder replaced by a link is not followed. Only these two fixed sentences on stderr are ours;
+// anything else there is tar's (names included).
+const char* const kCollectScript = R"SH(kill -STOP -1 2>/dev/null
+[ -L /workspace/out ] && { echo "codecourier: out is a link" >&2; exit 3; }
 cd /workspace/out 2>/dev/null || { echo "codecourier: out is missing" >&2; exit 4; }
 exec tar --sort=name -cf - .
 )SH";
@@ -521,7 +526,7 @@ void DockerRun::collectArtifacts()
                     if (m_phase != Phase::Collecting)
                         return;
                     if (!r.ok()) {
-                        m_artifacts.note = QStringLiteral("The artifacts could not be collected: %1").arg(r.error);
+                        m_artifacts.note = collectFailedNote(r.error);
                         removeAndFinish();
                         return;
                     }
@@ -531,6 +536,14 @@ void DockerRun::collectArtifacts()
                     connect(m_artifactStream, &http::HttpReply::finished, this, &DockerRun::onArtifactStreamEnded);
                     m_collectTimer.start(kCollectTimeoutMs);
                 });
+}
+
+QString DockerRun::collectFailedNote(const QString& why) const
+{
+    // At a limit, a sandbox that cannot start one more process (its process limit) is the usual why.
+    if (m_programStoppedAtLimit)
+        return QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
+    return QStringLiteral("The artifacts could not be collected: %1").arg(why);
 }
 
 void DockerRun::onArtifactData(const QByteArray& bytes)
@@ -579,6 +592,8 @@ void DockerRun::onArtifactStreamEnded()
     m_collectTimer.stop();
     if (m_phase != Phase::Collecting)
         return;
+    qCDebug(lcDocker) << "artifact archive:" << m_archive.size() << "bytes, cut:" << m_archiveCut
+                      << "status:" << reply->status() << "stderr:" << m_archiveStderr.left(200);
     const QString cutNote = m_artifacts.note;
     if (!m_archiveCut && !reply->errorString().isEmpty()) {
         m_artifacts.note = QStringLiteral("Lost contact with Docker while collecting the artifacts; none were kept. %1")
@@ -587,8 +602,7 @@ void DockerRun::onArtifactStreamEnded()
         return;
     }
     if (reply->status() != 200) {
-        m_artifacts.note = QStringLiteral("The artifacts could not be collected. %1")
-                               .arg(DockerApi::describeApiError(reply->status(), m_archiveStderr));
+        m_artifacts.note = collectFailedNote(DockerApi::describeApiError(reply->status(), m_archiveStderr));
         removeAndFinish();
         return;
     }
@@ -598,6 +612,11 @@ void DockerRun::onArtifactStreamEnded()
                                .arg(QLatin1String(kArtifactsDir));
     } else if (m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: out is missing")) {
         m_artifacts.note = QStringLiteral("No artifacts: the program removed %1.").arg(QLatin1String(kArtifactsDir));
+    } else if (m_archive.size() < 512 && !m_archiveCut) {
+        // tar writes whole 10 KiB records, even for an empty folder. Less means it never ran: the
+        // engine then sends its own error (runc could not start it) on the stream instead.
+        m_artifacts.note = collectFailedNote(QStringLiteral("the sandbox could not start the process that reads "
+                                                            "them (it may be at its process limit)."));
     } else {
         const Limits& limits = spec().limits;
         m_artifacts = readArtifactArchive(m_archive, {limits.artifactBytes, limits.artifactFiles});
@@ -627,7 +646,9 @@ void DockerRun::killForLimit()
     if (m_wallClock.isValid())
         m_facts.wallMs = m_wallClock.elapsed();
     if (atLimit && spec().limits.artifactFiles > 0 && spec().limits.artifactBytes > 0) {
-        stopProgramThenCollect();
+        // The collecting exec stops the program's processes before it reads anything.
+        m_programStoppedAtLimit = true;
+        collectArtifacts();
         return;
     }
     if (m_phase == Phase::Running || m_phase == Phase::Measuring || m_phase == Phase::Collecting) {
@@ -635,28 +656,6 @@ void DockerRun::killForLimit()
         m_artifacts.note = QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
     }
     removeAndFinish();
-}
-
-void DockerRun::stopProgramThenCollect()
-{
-    // SIGSTOP to every process of the sandbox but its init (kill -1 never reaches processes outside
-    // the sandbox's PID namespace): the program can no longer run or write, nothing exits, and the
-    // idle process keeps the sandbox up for one tar. SIGKILL would end the idle process too, and the
-    // sandbox with it. A sandbox at its process limit cannot even start this exec; it goes at once.
-    m_phase = Phase::Collecting;
-    execBuffered({QStringLiteral("/bin/sh"), QStringLiteral("-c"), QStringLiteral("kill -STOP -1")}, kStopWaitMs,
-                 [this](const DockerResponse& r, int code, const QByteArray&, const QByteArray&) {
-                     if (m_phase != Phase::Collecting)
-                         return;
-                     if (!r.ok() || code != 0) {
-                         m_artifacts.note = QStringLiteral("No artifacts: the sandbox was stopped before they could be "
-                                                           "collected.");
-                         removeAndFinish();
-                         return;
-                     }
-                     m_programStoppedAtLimit = true;
-                     collectArtifacts();
-                 });
 }
 
 void DockerRun::cancel()

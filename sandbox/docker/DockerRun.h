@@ -25,9 +25,9 @@ struct DockerResponse;
 /// (network) → create → start → deliver files → exec the program with attached output →
 /// measure (exit status, the kernel's cgroup figures) → collect /workspace/out (a tar streamed
 /// from an exec, read by readArtifactArchive) → remove the container (and network).
-/// Time and output limits are enforced here; memory, pids and CPUs by the kernel. At the time or
-/// output limit the program's processes are stopped (SIGSTOP) and /workspace/out is still collected;
-/// a cancelled run is removed at once.
+/// Time and output limits are enforced here; memory, pids and CPUs by the kernel. Collecting first
+/// stops (SIGSTOP) every process the program left, so at the time or output limit /workspace/out is
+/// still collected without more run time; a cancelled run is removed at once.
 class DockerRun : public Run
 {
     Q_OBJECT
@@ -74,9 +74,9 @@ private:
     void collectArtifacts();
     void onArtifactData(const QByteArray& bytes);
     void onArtifactStreamEnded();
+    QString collectFailedNote(const QString& why) const;
     void onStatsData(const QByteArray& bytes);
     void killForLimit();
-    void stopProgramThenCollect();
     void fail(const QString& sentence);
     void removeAndFinish();
     void removeNetworkAndFinish();

@@ -53,6 +53,7 @@ private slots:
     void collectedAfterTheTimeLimitStopsTheProgram();
     void collectedAfterTheOutputLimit();
     void collectedAfterTheMemoryLimit();
+    void leftoverWritersAreStoppedBeforeCollecting();
     void cancelKeepsNoArtifacts();
     void forkBombAtTheLimitLeavesNoneAndStillEnds();
 
@@ -253,6 +254,33 @@ void TestDockerArtifacts::collectedAfterTheMemoryLimit()
     QCOMPARE(o.result.verdict, Verdict::MemoryLimit);
     QCOMPARE(paths(o.result), QStringList{"before.txt"});
     QCOMPARE(o.result.artifacts.first().bytes, QByteArray("before the bomb"));
+}
+
+void TestDockerArtifacts::leftoverWritersAreStoppedBeforeCollecting()
+{
+    // The program exits but leaves a process renaming its files back and forth as fast as it can:
+    // collecting stops it first, so tar finds every file it lists (else it reports files that
+    // vanished between listing and reading, nearly always with twenty of them in play).
+    const RunOutcome o = run(makeSpec(QStringLiteral("python"), R"PY(
+import os
+for i in range(20):
+    open('/workspace/out/f%02d' % i, 'w').write('data %d\n' % i)
+if os.fork() == 0:
+    fd = os.open('/dev/null', os.O_RDWR)
+    for n in (0, 1, 2):
+        os.dup2(fd, n)
+    while True:
+        for i in range(20):
+            name = '/workspace/out/f%02d' % i
+            os.rename(name, name + '.tmp')
+            os.rename(name + '.tmp', name)
+print('left one running')
+)PY"));
+    QCOMPARE(o.result.verdict, Verdict::Ok);
+    QCOMPARE(o.result.artifacts.size(), 20);
+    QVERIFY2(o.result.artifactsNote.isEmpty(), qPrintable(o.result.artifactsNote));
+    for (const Artifact& a : o.result.artifacts)
+        QCOMPARE(a.bytes, "data " + QByteArray::number(a.path.mid(1, 2).toInt()) + '\n');  // f07 or f07.tmp
 }
 
 void TestDockerArtifacts::cancelKeepsNoArtifacts()
