@@ -560,6 +560,11 @@ http::HttpReply* E2BRun::fetchCapped(const http::HttpRequest& request, qint64 ca
     connect(reply, &http::HttpReply::dataReceived, this, [reply, body, tooLarge, cap](const QByteArray& chunk) {
         if (*tooLarge)
             return;
+        // An error answer is not the file: it has its own, small, cap and is only kept to be described.
+        if (reply->status() != 200) {
+            body->append(chunk.left(4096 - body->size()));
+            return;
+        }
         if (chunk.size() > cap - body->size()) {
             *tooLarge = true;
             reply->abort();

@@ -183,6 +183,7 @@ private slots:
     void artifactFolderReplacedByALink();
     void artifactsAfterTheTimeLimit();
     void artifactCapsAndCancel();
+    void artifactFaultsLeaveTheVerdictAlone();
     void cliSavesArtifacts();
 
 private:
@@ -1126,6 +1127,39 @@ void TestE2BRun::artifactCapsAndCancel()
     QVERIFY2(cancelled.result.verdict == Verdict::Cancelled, qPrintable(describe(cancelled)));
     QVERIFY(cancelled.result.artifacts.isEmpty());
     QVERIFY(cancelled.result.artifactsNote.contains(QLatin1String("stopped before")));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::artifactFaultsLeaveTheVerdictAlone()
+{
+    // A failed download refuses that file only; a failed or garbled listing collects nothing; the
+    // run's own verdict never changes, and the sandbox is deleted every time.
+    auto b = backend();
+    const RunSpec spec = bashSpec("echo a > out/a.txt; echo b > out/b.txt; echo c > out/c.txt");
+
+    FakeE2BFault download = FakeE2BFault::serverError("/files", 500);
+    download.method = "GET";
+    m_fake->addFault(download);
+    const Outcome one = runToEnd(*b, spec);
+    QVERIFY2(one.result.verdict == Verdict::Ok, qPrintable(describe(one)));
+    QCOMPARE(artifactPaths(one.result), (QStringList{"b.txt", "c.txt"}));
+    QCOMPARE(one.result.refusedArtifacts.size(), 1);
+    QCOMPARE(one.result.refusedArtifacts.first().path, QStringLiteral("a.txt"));
+    QVERIFY2(one.result.refusedArtifacts.first().reason.contains(QLatin1String("500")),
+             qPrintable(one.result.refusedArtifacts.first().reason));
+
+    m_fake->addFault(FakeE2BFault::sandboxGone("/filesystem.Filesystem/ListDir"));
+    const Outcome gone = runToEnd(*b, spec);
+    QVERIFY2(gone.result.verdict == Verdict::Ok, qPrintable(describe(gone)));
+    QVERIFY(gone.result.artifacts.isEmpty());
+    QVERIFY2(!gone.result.artifactsNote.isEmpty(), "a failed listing must be said");
+
+    m_fake->addFault(FakeE2BFault::malformed("/filesystem.Filesystem/ListDir"));
+    const Outcome garbled = runToEnd(*b, spec);
+    QVERIFY2(garbled.result.verdict == Verdict::Ok, qPrintable(describe(garbled)));
+    QVERIFY(garbled.result.artifacts.isEmpty());
+    QVERIFY2(garbled.result.artifactsNote.contains(QLatin1String("not a JSON object")),
+             qPrintable(garbled.result.artifactsNote));
     verifyEverySandboxDeleted();
 }
 
