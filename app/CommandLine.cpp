@@ -69,6 +69,11 @@ QString CommandLine::runHelpText()
                "  --stdin FILE          feed FILE to the program's standard input (default: empty)\n"
                "  --env KEY=VALUE       set an environment variable (repeatable); the host's are never passed\n"
                "  --runtime RUNTIME     Docker runtime, e.g. runsc for gVisor (default: the engine's)\n"
+               "  --artifacts DIR       save the files the program wrote to /workspace/out under DIR (made if\n"
+               "                        missing); links, special files, names that would leave DIR and\n"
+               "                        files past the caps (16 MiB, 100 files) are refused, each with a reason\n"
+               "  --force               with --artifacts: replace plain files already in DIR (by default an\n"
+               "                        existing name is left alone and reported; links are never followed)\n"
                "  --json                print one JSON object with the result instead of streaming\n"
                "  --raw                 on a terminal, pass the output's escape sequences through untouched\n"
                "                        (by default only colours survive: no titles, clipboard writes,\n"
@@ -78,7 +83,8 @@ QString CommandLine::runHelpText()
                "\n"
                "Exit status: the program's own; 124 time limit; 137 memory limit; 141 output limit;\n"
                "130 interrupted; 125 the sandbox could not run (engine down, image or template missing, API key\n"
-               "rejected, bad arguments).\n")
+               "rejected, bad arguments, an --artifacts folder that cannot be made). An artifact that is\n"
+               "refused or not saved does not change it: it is reported on stderr (and in --json).\n")
         .arg(LanguageTable::namesForHelp());
 }
 
@@ -207,6 +213,12 @@ void parseRun(const QStringList& args, CommandLine& cl)
             return;
         } else if (parseSharedRunOption(args, i, cl, o)) {
             continue;
+        } else if (arg == QLatin1String("--force")) {
+            o.force = true;
+        } else if (matchesOption(arg, QStringLiteral("--artifacts"))) {
+            if (need("--artifacts") && value.isEmpty())
+                cl.error = QStringLiteral("--artifacts needs a folder.");
+            o.artifactsDir = value;
         } else if (matchesOption(arg, QStringLiteral("--lang"))) {
             if (!need("--lang"))
                 break;
@@ -295,6 +307,8 @@ void parseRun(const QStringList& args, CommandLine& cl)
             o.file = arg;
         }
     }
+    if (cl.error.isEmpty() && o.force && o.artifactsDir.isEmpty())
+        cl.error = QStringLiteral("--force replaces files in the --artifacts folder: give --artifacts DIR too.");
     // Options of one backend given to the other would be silently ignored: say so instead.
     if (cl.error.isEmpty() && o.backend == QLatin1String("docker") && !o.templateName.isEmpty())
         cl.error = QStringLiteral("--template names an E2B template: use it with --backend e2b (Docker takes --image).");

@@ -31,6 +31,8 @@ struct RunOptions
     bool json = false;
     bool raw = false;               ///< --raw: pass escape sequences to a terminal untouched
     QString runtime;                ///< --runtime runsc (gVisor)
+    QString artifactsDir;           ///< --artifacts DIR: save what the program left in /workspace/out there
+    bool force = false;             ///< --force: replace plain files already in the --artifacts folder
 };
 
 /// Options of `codecourier extract`.

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -406,6 +407,22 @@ std::optional<qint64> HistoryStore::begin(const RunSpec& spec, const QString& ba
     return q.lastInsertId().toLongLong();
 }
 
+namespace {
+
+// What the run left in /workspace/out, for the record: names, sizes and types, never the bytes
+// (they can be megabytes; the person saves what they want from the run itself).
+QString artifactsJson(const RunResult& result)
+{
+    QJsonArray list;
+    for (const Artifact& a : result.artifacts)
+        list.append(QJsonObject{{QStringLiteral("path"), a.path},
+                                {QStringLiteral("size"), a.size},
+                                {QStringLiteral("type"), artifactTypeName(a.type)}});
+    return QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
 bool HistoryStore::finish(qint64 id, const RunResult& result, const HistoryOutput& output)
 {
     if (!m_enabled) {
@@ -419,7 +436,7 @@ bool HistoryStore::finish(qint64 id, const RunResult& result, const HistoryOutpu
         "UPDATE runs SET state = 'finished', ended_ms = :ended, verdict = :verdict, message = :message,"
         " exit_code = :exit, signal = :signal, wall_ms = :wall, cpu_ms = :cpu, peak_memory_bytes = :peak,"
         " peak_memory_is_sample = :sample, sandbox_id = :sandbox, stdout = :out, stderr = :err,"
-        " output_total_bytes = :total WHERE id = :id"));
+        " output_total_bytes = :total, artifacts = :artifacts WHERE id = :id"));
     q.bindValue(QStringLiteral(":ended"), QDateTime::currentMSecsSinceEpoch());
     q.bindValue(QStringLiteral(":verdict"), verdictName(result.verdict));
     q.bindValue(QStringLiteral(":message"), text(result.message));
@@ -433,6 +450,7 @@ bool HistoryStore::finish(qint64 id, const RunResult& result, const HistoryOutpu
     q.bindValue(QStringLiteral(":out"), blob(out));
     q.bindValue(QStringLiteral(":err"), blob(err));
     q.bindValue(QStringLiteral(":total"), std::max(output.totalBytes, qint64(out.size() + err.size())));
+    q.bindValue(QStringLiteral(":artifacts"), artifactsJson(result));
     q.bindValue(QStringLiteral(":id"), id);
     if (!q.exec()) {
         m_error = sentenceFor(q.lastError(), QStringLiteral("complete a run in"));

@@ -115,7 +115,20 @@ void RunCommand::start(std::function<void(int)> done)
 void RunCommand::startSpec(const RunSpec& spec, std::function<void(int)> done)
 {
     m_done = std::move(done);
-    m_run = m_backend->start(spec, this);
+    // Collecting costs an exec after every run: only when the files are wanted.
+    RunSpec toRun = spec;
+    if (m_options.artifactsDir.isEmpty())
+        toRun.limits.artifactFiles = 0;
+    if (!m_options.artifactsDir.isEmpty()) {
+        // Checked before the run: a folder that cannot be used should not cost a run first.
+        m_writer = std::make_unique<ArtifactWriter>(QFileInfo(m_options.artifactsDir).absoluteFilePath(), m_options.force);
+        if (const QString problem = m_writer->open(); !problem.isEmpty()) {
+            fail(problem);
+            return;
+        }
+    }
+
+    m_run = m_backend->start(toRun, this);
     // First, so that the record is complete before the exit status is handed on.
     if (m_history)
         m_history->record(m_run, m_backend->name());
@@ -137,10 +150,13 @@ void RunCommand::startSpec(const RunSpec& spec, std::function<void(int)> done)
         for (int fd : {1, 2})
             if (m_sanitizers[fd - 1])
                 writeFully(fd, m_sanitizers[fd - 1]->finish());
-        if (m_options.json)
-            writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr));
-        else
+        const QList<Saved> saved = saveArtifacts(result);
+        if (m_options.json) {
+            writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr, saved));
+        } else {
             writeFully(2, (summaryLine(result) + QLatin1Char('\n')).toUtf8());
+            writeFully(2, artifactLines(result, saved, m_writer != nullptr).toUtf8());
+        }
         m_done(exitStatusFor(result));
     });
 }
@@ -191,8 +207,39 @@ QString RunCommand::summaryLine(const RunResult& result)
         .arg(verdictName(result.verdict), result.message, figures.join(QStringLiteral(", ")));
 }
 
+QList<RunCommand::Saved> RunCommand::saveArtifacts(const RunResult& result)
+{
+    QList<Saved> saved;
+    if (!m_writer)
+        return saved;
+    for (const Artifact& artifact : result.artifacts) {
+        Saved s;
+        s.error = m_writer->write(artifact, &s.savedTo);
+        saved.append(s);
+    }
+    return saved;
+}
+
+QString RunCommand::artifactLines(const RunResult& result, const QList<Saved>& saved, bool saving)
+{
+    // Names were checked (no control characters) or made printable by the engine: safe on a terminal.
+    QString lines;
+    const auto line = [&lines](const QString& text) { lines += QStringLiteral("codecourier: ") + text + QLatin1Char('\n'); };
+    for (qsizetype i = 0; saving && i < result.artifacts.size() && i < saved.size(); ++i) {
+        const Artifact& a = result.artifacts.at(i);
+        const QString what = QStringLiteral("%1 (%2, %3)").arg(a.path, humanBytes(a.size), artifactTypeName(a.type));
+        line(saved.at(i).error.isEmpty() ? QStringLiteral("saved %1 as %2").arg(what, saved.at(i).savedTo)
+                                         : QStringLiteral("not saved: %1: %2").arg(what, saved.at(i).error));
+    }
+    for (const RefusedArtifact& r : result.refusedArtifacts)
+        line(QStringLiteral("refused %1: %2").arg(r.path, r.reason));
+    if (!result.artifactsNote.isEmpty())
+        line(result.artifactsNote);
+    return lines;
+}
+
 QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
-                                    const QByteArray& err)
+                                    const QByteArray& err, const QList<Saved>& saved)
 {
     using nlohmann::json;
     auto orNull = [](qint64 v) { return v < 0 ? json(nullptr) : json(v); };
@@ -203,6 +250,20 @@ QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& lang
                           {"read_only", true},
                           // E2B cannot mount this machine's folder: it gets a copy, and nothing comes back.
                           {"copy", result.backend == QLatin1String("e2b")}});
+    // Names, sizes and types; never the bytes (they are in the files saved with --artifacts).
+    json artifacts = json::array();
+    for (qsizetype i = 0; i < result.artifacts.size(); ++i) {
+        const Artifact& a = result.artifacts.at(i);
+        json entry = {{"path", a.path.toStdString()}, {"size", a.size}, {"type", artifactTypeName(a.type).toStdString()}};
+        if (i < saved.size()) {
+            entry["saved_to"] = saved.at(i).error.isEmpty() ? json(saved.at(i).savedTo.toStdString()) : json(nullptr);
+            entry["save_error"] = saved.at(i).error.isEmpty() ? json(nullptr) : json(saved.at(i).error.toStdString());
+        }
+        artifacts.push_back(entry);
+    }
+    json refused = json::array();
+    for (const RefusedArtifact& r : result.refusedArtifacts)
+        refused.push_back({{"path", r.path.toStdString()}, {"reason", r.reason.toStdString()}});
     // Output bytes are not guaranteed UTF-8: invalid sequences become U+FFFD, never an error.
     const json doc = {
         {"verdict", verdictName(result.verdict).toStdString()},
@@ -224,6 +285,9 @@ QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& lang
         {"language", language.toStdString()},
         {"network", result.network},
         {"mounts", mounts},
+        {"artifacts", artifacts},
+        {"refused_artifacts", refused},
+        {"artifacts_note", result.artifactsNote.isEmpty() ? json(nullptr) : json(result.artifactsNote.toStdString())},
     };
     return QByteArray::fromStdString(doc.dump(2)) + '\n';
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ArtifactWriter.h"
 #include "CommandLine.h"
 #include "RunResult.h"
 #include "TerminalSanitizer.h"
@@ -7,6 +8,7 @@
 #include <QByteArray>
 #include <QObject>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace cc {
@@ -23,6 +25,13 @@ class RunCommand : public QObject
 {
     Q_OBJECT
 public:
+    /// What became of one collected artifact with --artifacts: where it went, or why it did not.
+    struct Saved
+    {
+        QString savedTo;
+        QString error;
+    };
+
     RunCommand(const RunOptions& options, const Settings& settings, Backend* backend, QObject* parent = nullptr);
 
     /// Records every run from now on (nullptr: none).
@@ -39,12 +48,15 @@ public:
     static int exitStatusFor(const RunResult& result);
     /// The one-line summary printed to stderr.
     static QString summaryLine(const RunResult& result);
-    /// The --json document.
+    /// The --json document. saved: one entry per result.artifacts when --artifacts was given, else empty.
     static QByteArray jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
-                                   const QByteArray& err);
+                                   const QByteArray& err, const QList<Saved>& saved = {});
+    /// The lines about artifacts printed to stderr after a run (none when there are none).
+    static QString artifactLines(const RunResult& result, const QList<Saved>& saved, bool saving);
 
 private:
     void fail(const QString& sentence);
+    QList<Saved> saveArtifacts(const RunResult& result);
 
     RunOptions m_options;
     const Settings& m_settings;
@@ -56,6 +68,7 @@ private:
     QByteArray m_stdout;
     QByteArray m_stderr;
     std::function<void(int)> m_done;
+    std::unique_ptr<ArtifactWriter> m_writer;   // with --artifacts, opened before the run starts
 };
 
 /// Writes all of bytes to a file descriptor, retrying short writes and EINTR.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Artifact.h"
+
 #include <QString>
 #include <QVariantMap>
 #include <optional>
@@ -42,6 +44,19 @@ struct RunResult
     QString sandboxId;               ///< container id or E2B sandbox id
     bool network = false;            ///< grants in force for this run, for the record
     QString mountedFolder;
+
+    /// Files the program left in /workspace/out (kArtifactsDir), collected after it ended, within
+    /// Limits::artifactBytes and Limits::artifactFiles, in the order the sandbox listed them. Every
+    /// byte came from the sandbox: show it as data. Saving them is a front end's choice
+    /// (ArtifactWriter), never automatic.
+    QList<Artifact> artifacts;
+    /// Entries of /workspace/out that were not collected, each with the reason (a link, a FIFO,
+    /// a name that would leave the folder, past a cap, ...). At most kMaxRefusedListed.
+    QList<RefusedArtifact> refusedArtifacts;
+    /// Empty when every entry was collected (or there were none); otherwise sentences saying what
+    /// was skipped or refused and why, e.g. "No artifacts: the sandbox was stopped before they could
+    /// be collected."
+    QString artifactsNote;
 };
 
 } // namespace cc

@@ -19,6 +19,10 @@ QString validateLimits(const Limits& limits)
         return QStringLiteral("The file size limit must be between 1 byte and 64 GiB.");
     if (limits.tmpfsBytes < MiB || limits.tmpfsBytes > 64 * 1024 * MiB)
         return QStringLiteral("The scratch space limit must be between 1 MiB and 64 GiB.");
+    if (limits.artifactBytes < 0 || limits.artifactBytes > 1024 * MiB)
+        return QStringLiteral("The artifacts limit must be between 0 bytes and 1 GiB.");
+    if (limits.artifactFiles < 0 || limits.artifactFiles > 10'000)
+        return QStringLiteral("The artifact count limit must be between 0 and 10000 files.");
     return {};
 }
 

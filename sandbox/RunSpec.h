@@ -10,6 +10,9 @@ namespace cc {
 
 /// The program's working directory in every sandbox, on every backend.
 inline constexpr const char* kWorkspaceDir = "/workspace";
+/// Where the program leaves files to be collected after the run (artifacts). It exists, empty and
+/// writable by the sandbox user, when the program starts; it lives on the workspace's capped tmpfs.
+inline constexpr const char* kArtifactsDir = "/workspace/out";
 /// Where a granted host folder appears (read-only) in every sandbox.
 inline constexpr const char* kHostFolderMountPoint = "/workspace/host";
 
@@ -24,6 +27,8 @@ struct Limits
     qint64 outputBytes = 1024 * 1024;                ///< stdout + stderr together, then output_limit
     qint64 fileSizeBytes = 64LL * 1024 * 1024;       ///< largest single file the snippet may write
     qint64 tmpfsBytes = 64LL * 1024 * 1024;          ///< size of each writable tmpfs (/tmp, /workspace)
+    qint64 artifactBytes = 16LL * 1024 * 1024;       ///< artifacts collected from /workspace/out, all together
+    int artifactFiles = 100;                         ///< at most this many artifacts; 0 collects none
 };
 
 /// What the snippet may touch beyond its own sandbox. Everything is off by default and is

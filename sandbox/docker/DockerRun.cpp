@@ -1,5 +1,6 @@
 #include "DockerRun.h"
 
+#include "ArtifactArchive.h"
 #include "CgroupReport.h"
 #include "ContainerProfile.h"
 #include "DockerApi.h"
@@ -19,10 +20,33 @@ namespace {
 constexpr int kMeasureTimeoutMs = 5'000;
 constexpr int kRemoveTimeoutMs = 20'000;
 constexpr int kStopWaitMs = 1'500;
+// Collecting happens after the program ended, so it must not stretch the run much.
+constexpr int kCollectTimeoutMs = 15'000;
 // The idle process outlives the run's own limit by this much; it only matters if we vanish.
 constexpr int kIdleMarginSeconds = 120;
 
 const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
+
+// Streams /workspace/out as a tar. The archive endpoint of the engine does not see tmpfs mounts
+// (GET /containers/{id}/archive answers 404 for a path on the workspace tmpfs, Docker 20.10), so
+// tar runs in the sandbox, as the sandbox user. First every other process of the sandbox but its
+// init gets SIGSTOP (kill -1 never reaches outside the sandbox's PID namespace): whatever the
+// program left running, or the program itself at a limit, can no longer write, kill tar or swap
+// the folder, and nothing exits, so the idle process keeps the sandbox up (SIGKILL would end it).
+// A folder replaced by a link is not followed. Only these two fixed sentences on stderr are ours;
+// anything else there is tar's (names included).
+const char* const kCollectScript = R"SH(kill -STOP -1 2>/dev/null
+[ -L /workspace/out ] && { echo "codecourier: out is a link" >&2; exit 3; }
+cd /workspace/out 2>/dev/null || { echo "codecourier: out is missing" >&2; exit 4; }
+exec tar --sort=name -cf - .
+)SH";
+
+/// What the tar stream may carry beyond the artifacts themselves: headers, long names, padding and
+/// the entries that get refused. Past this, reading stops.
+qint64 archiveCap(const Limits& limits)
+{
+    return limits.artifactBytes + qint64(limits.artifactFiles + kMaxRefusedListed) * 8 * 1024 + 1024 * 1024;
+}
 
 QString shortId(const QString& id)
 {
@@ -46,6 +70,16 @@ DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
     m_containerId = m_setup.pooledContainerId;
     m_wallTimer.setSingleShot(true);
     m_wallTimer.setTimerType(Qt::PreciseTimer);
+    m_collectTimer.setSingleShot(true);
+    connect(&m_collectTimer, &QTimer::timeout, this, [this] {
+        if (m_phase != Phase::Collecting || !m_artifactStream)
+            return;
+        m_archiveCut = true;
+        m_artifacts.note = QStringLiteral("Collecting the artifacts took longer than %1, so it was stopped; what had "
+                                          "arrived was kept.")
+                               .arg(humanDuration(kCollectTimeoutMs));
+        m_artifactStream->abort();
+    });
     connect(&m_wallTimer, &QTimer::timeout, this, [this] {
         if (m_phase != Phase::Running)
             return;
@@ -58,6 +92,8 @@ DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
 
 DockerRun::~DockerRun()
 {
+    if (m_artifactStream)
+        m_artifactStream->abort();
     if (m_programStream)
         m_programStream->abort();
     if (m_statsStream)
@@ -457,7 +493,7 @@ void DockerRun::checkSandboxStillRunning()
     // sandbox's own main process, which takes everything with it. A sandbox that stops within a
     // moment did exactly that; one still running after the wait was not stopped.
     if (m_facts.exitStatus != 137 || m_facts.oomKills > 0) {
-        removeAndFinish();
+        collectArtifacts();
         return;
     }
     m_api->call("POST", "/containers/" + m_containerId.toLatin1() + "/wait?condition=not-running", nullptr, this,
@@ -467,18 +503,159 @@ void DockerRun::checkSandboxStillRunning()
                     // 404: it stopped and the engine's auto-removal already took it.
                     if (waited.ok() || waited.status == 404)
                         m_sandboxStoppedEarly = true;
-                    removeAndFinish();
+                    collectArtifacts();
                 },
                 kStopWaitMs);
+}
+
+void DockerRun::collectArtifacts()
+{
+    const Limits& limits = spec().limits;
+    if (m_sandboxStoppedEarly) {
+        m_artifacts.note = QStringLiteral("No artifacts: the sandbox stopped before they could be collected.");
+        removeAndFinish();
+        return;
+    }
+    if (!m_facts.backendError.isEmpty() || limits.artifactFiles == 0 || limits.artifactBytes == 0) {
+        removeAndFinish();
+        return;
+    }
+    m_phase = Phase::Collecting;
+    const QStringList cmd{QStringLiteral("/bin/sh"), QStringLiteral("-c"), QString::fromLatin1(kCollectScript)};
+    m_api->call("POST", "/containers/" + m_containerId.toLatin1() + "/exec", execConfig(cmd), this,
+                [this](const DockerResponse& r) {
+                    if (m_phase != Phase::Collecting)
+                        return;
+                    if (!r.ok()) {
+                        m_artifacts.note = collectFailedNote(r.error);
+                        removeAndFinish();
+                        return;
+                    }
+                    const QByteArray execId = QByteArray::fromStdString(r.json().value("Id", std::string()));
+                    m_artifactStream = m_api->stream("POST", "/exec/" + execId + "/start", kExecStartBody, this);
+                    connect(m_artifactStream, &http::HttpReply::dataReceived, this, &DockerRun::onArtifactData);
+                    connect(m_artifactStream, &http::HttpReply::finished, this, &DockerRun::onArtifactStreamEnded);
+                    m_collectTimer.start(kCollectTimeoutMs);
+                });
+}
+
+QString DockerRun::collectFailedNote(const QString& why) const
+{
+    // At a limit, a sandbox that cannot start one more process (its process limit) is the usual why.
+    if (m_programStoppedAtLimit)
+        return QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
+    return QStringLiteral("The artifacts could not be collected: %1").arg(why);
+}
+
+void DockerRun::onArtifactData(const QByteArray& bytes)
+{
+    if (m_phase != Phase::Collecting || !m_artifactStream || m_archiveCut)
+        return;
+    if (m_artifactStream->status() != 200) {
+        m_archiveStderr.append(bytes.left(1024 - m_archiveStderr.size()));
+        return;
+    }
+    const auto chunks = m_artifactDecoder.feed(bytes);
+    const qint64 cap = archiveCap(spec().limits);
+    for (const auto& chunk : chunks) {
+        if (chunk.stream == DockerFrameDecoder::Stream::Stderr) {
+            m_archiveStderr.append(chunk.payload.left(1024 - m_archiveStderr.size()));
+            continue;
+        }
+        if (chunk.payload.size() > cap - m_archive.size()) {
+            // Every byte is the sandbox's: past the cap nothing more is read, whatever it would say.
+            m_archive.append(chunk.payload.left(cap - m_archive.size()));
+            m_archiveCut = true;
+            m_artifacts.note = QStringLiteral("The archive of %1 was larger than %2, so reading stopped there; later "
+                                              "entries were not collected.")
+                                   .arg(QLatin1String(kArtifactsDir), humanBytes(cap));
+            m_artifactStream->abort();
+            return;
+        }
+        m_archive.append(chunk.payload);
+    }
+    if (m_artifactDecoder.hasError()) {
+        m_archiveCut = true;
+        m_artifacts.note = QStringLiteral("Docker sent the artifacts in a stream that is not in its documented format; "
+                                          "they were not collected.");
+        m_archive.clear();
+        m_artifactStream->abort();
+    }
+}
+
+void DockerRun::onArtifactStreamEnded()
+{
+    http::HttpReply* reply = m_artifactStream;
+    if (!reply)
+        return;
+    m_artifactStream = nullptr;
+    reply->deleteLater();
+    m_collectTimer.stop();
+    if (m_phase != Phase::Collecting)
+        return;
+    qCDebug(lcDocker) << "artifact archive:" << m_archive.size() << "bytes, cut:" << m_archiveCut
+                      << "status:" << reply->status() << "stderr:" << m_archiveStderr.left(200);
+    const QString cutNote = m_artifacts.note;
+    if (!m_archiveCut && !reply->errorString().isEmpty()) {
+        m_artifacts.note = QStringLiteral("Lost contact with Docker while collecting the artifacts; none were kept. %1")
+                               .arg(m_api->describeTransportError(reply->errorString()));
+        removeAndFinish();
+        return;
+    }
+    if (reply->status() != 200) {
+        m_artifacts.note = collectFailedNote(DockerApi::describeApiError(reply->status(), m_archiveStderr));
+        removeAndFinish();
+        return;
+    }
+    if (m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: out is a link")) {
+        m_artifacts.note = QStringLiteral("No artifacts: the program replaced %1 with a symbolic link, which is never "
+                                          "followed.")
+                               .arg(QLatin1String(kArtifactsDir));
+    } else if (m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: out is missing")) {
+        m_artifacts.note = QStringLiteral("No artifacts: the program removed %1.").arg(QLatin1String(kArtifactsDir));
+    } else if (m_archive.size() < 512 && !m_archiveCut) {
+        // tar writes whole 10 KiB records, even for an empty folder. Less means it never ran: the
+        // engine then sends its own error (runc could not start it) on the stream instead.
+        m_artifacts.note = collectFailedNote(QStringLiteral("the sandbox could not start the process that reads "
+                                                            "them (it may be at its process limit)."));
+    } else {
+        const Limits& limits = spec().limits;
+        m_artifacts = readArtifactArchive(m_archive, {limits.artifactBytes, limits.artifactFiles});
+        QStringList note;
+        if (!cutNote.isEmpty())
+            note << cutNote;
+        if (!m_archiveStderr.isEmpty())
+            note << QStringLiteral("Some entries could not be read inside the sandbox (tar said so), so they were not "
+                                   "collected.");
+        // A cut archive ends inside an entry: the reader says so; that is the cut, not a second problem.
+        if (!m_artifacts.note.isEmpty())
+            note << m_artifacts.note;
+        if (m_programStoppedAtLimit && !m_artifacts.files.isEmpty())
+            note.prepend(QStringLiteral("The program was stopped at its limit, so these files may be incomplete."));
+        m_artifacts.note = note.join(QLatin1Char(' '));
+    }
+    m_archive.clear();
+    removeAndFinish();
 }
 
 void DockerRun::killForLimit()
 {
     if (m_phase == Phase::Removing || m_phase == Phase::Done)
         return;
+    const bool atLimit = m_phase == Phase::Running && !m_facts.cancelled;
     m_wallTimer.stop();
     if (m_wallClock.isValid())
         m_facts.wallMs = m_wallClock.elapsed();
+    if (atLimit && spec().limits.artifactFiles > 0 && spec().limits.artifactBytes > 0) {
+        // The collecting exec stops the program's processes before it reads anything.
+        m_programStoppedAtLimit = true;
+        collectArtifacts();
+        return;
+    }
+    if (m_phase == Phase::Running || m_phase == Phase::Measuring || m_phase == Phase::Collecting) {
+        m_artifacts = {};
+        m_artifacts.note = QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
+    }
     removeAndFinish();
 }
 
@@ -521,6 +698,9 @@ void DockerRun::removeAndFinish()
         return;
     m_phase = Phase::Removing;
     m_wallTimer.stop();
+    m_collectTimer.stop();
+    if (m_artifactStream)
+        m_artifactStream->abort();
     if (m_statsStream)
         m_statsStream->abort();
     if (m_containerId.isEmpty()) {
@@ -621,6 +801,9 @@ void DockerRun::finishNow()
     result.sandboxId = m_containerId;
     result.network = spec().grants.network;
     result.mountedFolder = m_setup.hostFolder;
+    result.artifacts = m_artifacts.files;
+    result.refusedArtifacts = m_artifacts.refused;
+    result.artifactsNote = m_artifacts.note;
     finish(result);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Artifact.h"
 #include "DockerFrameDecoder.h"
 #include "HostCgroup.h"
 #include "ExecPlan.h"
@@ -22,8 +23,11 @@ struct DockerResponse;
 
 /// One run in a fresh Docker container:
 /// (network) → create → start → deliver files → exec the program with attached output →
-/// measure (exit status, the kernel's cgroup figures) → remove the container (and network).
-/// Time and output limits are enforced here; memory, pids and CPUs by the kernel.
+/// measure (exit status, the kernel's cgroup figures) → collect /workspace/out (a tar streamed
+/// from an exec, read by readArtifactArchive) → remove the container (and network).
+/// Time and output limits are enforced here; memory, pids and CPUs by the kernel. Collecting first
+/// stops (SIGSTOP) every process the program left, so at the time or output limit /workspace/out is
+/// still collected without more run time; a cancelled run is removed at once.
 class DockerRun : public Run
 {
     Q_OBJECT
@@ -51,7 +55,7 @@ signals:
     void leftBehind(const QString& containerId, const QString& networkId);
 
 private:
-    enum class Phase { Idle, CreatingNetwork, Creating, Starting, Delivering, Running, Measuring, Removing, Done };
+    enum class Phase { Idle, CreatingNetwork, Creating, Starting, Delivering, Running, Measuring, Collecting, Removing, Done };
 
     void createNetwork();
     void createContainer();
@@ -67,6 +71,10 @@ private:
     void onProgramStreamEnded();
     void measure();
     void checkSandboxStillRunning();
+    void collectArtifacts();
+    void onArtifactData(const QByteArray& bytes);
+    void onArtifactStreamEnded();
+    QString collectFailedNote(const QString& why) const;
     void onStatsData(const QByteArray& bytes);
     void killForLimit();
     void fail(const QString& sentence);
@@ -108,6 +116,16 @@ private:
     bool m_containerLeftBehind = false;
     bool m_networkLeftBehind = false;
     QString m_cleanupNote;      // appended to the verdict's sentence when removal failed
+
+    // Artifacts: the tar of /workspace/out as it streams out of an exec, capped.
+    QPointer<http::HttpReply> m_artifactStream;
+    DockerFrameDecoder m_artifactDecoder;
+    QByteArray m_archive;
+    QByteArray m_archiveStderr;
+    bool m_archiveCut = false;
+    bool m_programStoppedAtLimit = false;
+    QTimer m_collectTimer;
+    ArtifactCollection m_artifacts;
 };
 
 } // namespace cc::docker

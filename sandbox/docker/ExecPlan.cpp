@@ -1,12 +1,13 @@
 #include "ExecPlan.h"
 
-#include <QRegularExpression>
+#include "RelativePath.h"
 
 namespace cc::docker {
 
 namespace {
 
 // The fixed script. Its arguments are a list of operations:
+//   outdir       create /workspace/out, where the program leaves its artifacts
 //   file PATH    start PATH (relative to /workspace) empty
 //   append PATH  continue PATH (a file begun by an earlier exec)
 //   data B64     append the decoded bytes to the current file
@@ -19,6 +20,7 @@ s=
 while [ $# -gt 0 ]; do
   op=$1; shift
   case $op in
+    outdir) mkdir -p out || fail out;;
     file) p=$1; shift
           case $p in */*) mkdir -p -- "${p%/*}" || fail "$p";; esac
           : > "$p" || fail "$p";;
@@ -53,23 +55,15 @@ qsizetype argBytes(const QStringList& args)
 
 QString checkWorkspacePath(const QString& relativePath)
 {
-    if (relativePath.isEmpty())
-        return QStringLiteral("A file name is empty.");
-    if (relativePath.startsWith(QLatin1Char('/')))
-        return QStringLiteral("The file name \"%1\" is absolute; it must be relative to the workspace.").arg(relativePath);
-    static const QRegularExpression control(QStringLiteral("[\\x00-\\x1f\\x7f]"));
-    if (relativePath.contains(control))
-        return QStringLiteral("A file name contains control characters.");
+    if (QString problem = checkRelativePath(relativePath); !problem.isEmpty())
+        return problem;
     const QStringList parts = relativePath.split(QLatin1Char('/'));
-    for (const QString& part : parts) {
-        if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String(".."))
-            return QStringLiteral("The file name \"%1\" has an empty, \".\" or \"..\" part.").arg(relativePath);
-        if (part.toUtf8().size() > 255)
-            return QStringLiteral("A part of the file name \"%1\" is longer than 255 bytes.").arg(relativePath);
-    }
     // The host folder's mount point is read-only; writing there would fail in a confusing way.
     if (parts.first() == QLatin1String("host"))
         return QStringLiteral("The file name \"%1\" is inside host/, which is reserved for the granted folder.").arg(relativePath);
+    if (relativePath == QLatin1String("out"))
+        return QStringLiteral("The file name \"out\" is reserved: /workspace/out is the folder for the program's "
+                              "artifacts (files inside it, such as out/data.csv, are fine).");
     return {};
 }
 
@@ -82,6 +76,8 @@ ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget, qsizetype chunkSize
         QStringList resume;  // what a new exec must say first to keep writing the same file
     };
     QList<Op> ops;
+    // The artifacts folder exists, owned by the sandbox user, before the program starts.
+    ops.append({{QStringLiteral("outdir")}, {}});
     auto addContent = [&](const QStringList& start, const QString& path, const QByteArray& content) {
         const QStringList resume{QStringLiteral("append"), path};
         ops.append({start, resume});

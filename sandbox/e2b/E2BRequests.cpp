@@ -5,6 +5,7 @@
 
 #include <QUrl>
 #include <QVersionNumber>
+#include <limits>
 
 namespace cc::e2b {
 
@@ -197,6 +198,81 @@ http::HttpRequest sendSignalRequest(const E2BSandbox& sandbox, quint32 pid, cons
 http::HttpRequest envdMetricsRequest(const E2BSandbox& sandbox)
 {
     return envdRequest(sandbox, "GET", "/metrics", kMetricsTimeoutMs);
+}
+
+http::HttpRequest makeDirRequest(const E2BSandbox& sandbox, const QString& path)
+{
+    return connectUnaryRequest(sandbox, "filesystem.Filesystem/MakeDir", {{"path", path.toStdString()}},
+                               kUploadTimeoutMs);
+}
+
+http::HttpRequest listDirRequest(const E2BSandbox& sandbox, const QString& path, int depth)
+{
+    http::HttpRequest request = connectUnaryRequest(
+        sandbox, "filesystem.Filesystem/ListDir", {{"path", path.toStdString()}, {"depth", depth}}, kUploadTimeoutMs);
+    request.streaming = true;
+    return request;
+}
+
+http::HttpRequest downloadFileRequest(const E2BSandbox& sandbox, const QString& remotePath)
+{
+    http::HttpRequest request = envdRequest(sandbox, "GET", "/files?path=" + query(remotePath), kUploadTimeoutMs);
+    request.streaming = true;
+    return request;
+}
+
+std::optional<QList<ListedEntry>> parseListDir(const QByteArray& body, QString* error)
+{
+    const json doc = json::parse(body.constBegin(), body.constEnd(), nullptr, false);
+    const auto fail = [error](const QString& why) -> std::optional<QList<ListedEntry>> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    if (!doc.is_object())
+        return fail(QStringLiteral("envd answered the folder listing with something that is not a JSON object."));
+    QList<ListedEntry> entries;
+    const auto list = doc.find("entries");
+    if (list == doc.end())
+        return entries;  // an empty folder: protojson omits the empty list
+    if (!list->is_array())
+        return fail(QStringLiteral("envd's folder listing has \"entries\" that is not a list."));
+    for (const json& e : *list) {
+        if (!e.is_object())
+            continue;
+        ListedEntry entry;
+        entry.path = stringField(e, "path");
+        if (entry.path.isEmpty())
+            continue;
+        const auto type = e.find("type");
+        if (type != e.end()) {
+            const std::string name = type->is_string() ? type->get<std::string>() : std::string();
+            const int number = type->is_number_integer() ? type->get<int>() : -1;
+            if (name == "FILE_TYPE_FILE" || number == 1)
+                entry.kind = ListedEntry::Kind::File;
+            else if (name == "FILE_TYPE_DIRECTORY" || number == 2)
+                entry.kind = ListedEntry::Kind::Directory;
+            else if (name == "FILE_TYPE_SYMLINK" || number == 3)
+                entry.kind = ListedEntry::Kind::Symlink;
+        }
+        const auto size = e.find("size");
+        if (size == e.end()) {
+            entry.size = 0;  // zero is omitted
+        } else if (size->is_number_unsigned()) {
+            const auto value = size->get<std::uint64_t>();
+            entry.size = value <= std::uint64_t(std::numeric_limits<qint64>::max()) ? qint64(value) : -1;
+        } else if (size->is_number_integer()) {
+            entry.size = qMax<qint64>(-1, size->get<qint64>());
+        } else if (size->is_string()) {
+            bool ok = false;
+            const QString text = QString::fromStdString(size->get<std::string>());
+            const qint64 value = text.toLongLong(&ok);
+            entry.size = ok && value >= 0 && !text.startsWith(QLatin1Char('+')) ? value : -1;
+        }
+        entry.symlinkTarget = stringField(e, "symlinkTarget");
+        entries.append(entry);
+    }
+    return entries;
 }
 
 json startProcessBody(const QStringList& command, const QList<QPair<QString, QString>>& env, const QString& cwd,

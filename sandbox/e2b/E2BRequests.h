@@ -89,6 +89,27 @@ http::HttpRequest startProcessRequest(const E2BSandbox& sandbox, const nlohmann:
 http::HttpRequest sendSignalRequest(const E2BSandbox& sandbox, quint32 pid, const char* signal = "SIGNAL_SIGKILL");
 /// envd's GET /metrics.
 http::HttpRequest envdMetricsRequest(const E2BSandbox& sandbox);
+/// filesystem.Filesystem/MakeDir {"path"}: created as the sandbox's default user (the one the
+/// program runs as); an existing folder answers 409 already_exists.
+http::HttpRequest makeDirRequest(const E2BSandbox& sandbox, const QString& path);
+/// filesystem.Filesystem/ListDir {"path","depth"}; streamed, so that the caller can cap its size.
+http::HttpRequest listDirRequest(const E2BSandbox& sandbox, const QString& path, int depth);
+/// GET /files?path=…, streamed, without Accept-Encoding (the bytes come as they are, countable).
+http::HttpRequest downloadFileRequest(const E2BSandbox& sandbox, const QString& remotePath);
+
+/// One entry of a ListDir answer.
+struct ListedEntry
+{
+    enum class Kind { File, Directory, Symlink, Other };
+    QString path;                ///< absolute, as envd reports it
+    Kind kind = Kind::Other;     ///< FILE_TYPE_UNSPECIFIED (omitted: FIFOs, sockets, devices) is Other
+    qint64 size = -1;            ///< -1 when missing or not a number (int64 comes as a string or a number)
+    QString symlinkTarget;
+};
+
+/// Parses {"entries":[EntryInfo]} (protojson: zero values omitted, enums as names or numbers);
+/// std::nullopt and a sentence in error when the shape is wrong. Entries without a path are skipped.
+std::optional<QList<ListedEntry>> parseListDir(const QByteArray& body, QString* error);
 
 /// The StartRequest for a run: /bin/bash -l -c (as the SDK's commands.run) with a fixed script that
 /// takes the program's argv as positional parameters, so no argument is ever parsed as shell code.

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcE2B, "codecourier.e2b", QtInfoMsg)
@@ -23,6 +24,12 @@ constexpr int kMetricsIntervalMs = 1'000;
 constexpr int kMaxMetricsFailures = 3;
 /// Snippet files and stdin together; the granted folder has its own cap (HostFolderCopy).
 constexpr qint64 kMaxSnippetBytes = 50LL * 1024 * 1024;
+/// Collecting /workspace/out comes after the program ended: bounded, so that it never holds the run long.
+constexpr int kCollectTimeoutMs = 30'000;
+/// How deep the listing goes; deeper files are not seen (and so not collected).
+constexpr int kListDepth = 32;
+/// A listing larger than this is not read: it would be a flood of names, not artifacts.
+constexpr qint64 kMaxListingBytes = 8LL * 1024 * 1024;
 /// Where the Docker socket usually is: a folder holding it is refused on every backend alike.
 constexpr const char* kDefaultDockerSocket = "/var/run/docker.sock";
 
@@ -57,6 +64,22 @@ E2BRun::E2BRun(E2BApi* api, RunSpec spec, QObject* parent) : Run(std::move(spec)
             fail(QStringLiteral("The E2B sandbox's process stream went silent for %1 (not even a keepalive): the "
                                 "connection was lost.")
                      .arg(humanDuration(kStreamIdleTimeoutMs)));
+    });
+    m_collectTimer.setSingleShot(true);
+    connect(&m_collectTimer, &QTimer::timeout, this, [this] {
+        if (m_phase != Phase::Collecting)
+            return;
+        if (m_collectReply) {
+            m_collectReply->disconnect(this);
+            m_collectReply->abort();
+            m_collectReply->deleteLater();
+            m_collectReply = nullptr;
+        }
+        for (const PendingArtifact& p : std::as_const(m_pendingArtifacts))
+            m_collector->withdraw(QString::fromUtf8(p.path), p.size,
+                                  QStringLiteral("It was not fetched before collecting stopped."));
+        finishCollecting(QStringLiteral("Collecting the artifacts took longer than %1, so it stopped there.")
+                             .arg(humanDuration(kCollectTimeoutMs)));
     });
     m_metricsTimer.setInterval(kMetricsIntervalMs);
     connect(&m_metricsTimer, &QTimer::timeout, this, &E2BRun::pollMetrics);
@@ -204,7 +227,7 @@ void E2BRun::uploadNext()
         return;
     if (m_nextUpload >= m_uploads.size()) {
         if (m_uploadsInFlight == 0)
-            startProgram();
+            makeOutDir();
         return;
     }
     const bool multipart = !envdTakesRawUploads(m_sandbox->envdVersion);
@@ -241,6 +264,24 @@ void E2BRun::uploadNext()
                                        uploadNext();
                                    }));
     }
+}
+
+void E2BRun::makeOutDir()
+{
+    const QString dir = QLatin1String(kArtifactsDir);
+    m_calls.append(m_api->send(makeDirRequest(*m_sandbox, dir), this, [this, dir](const E2BResponse& r) {
+        if (m_phase != Phase::Uploading || r.aborted)
+            return;
+        // 409 already_exists: a snippet file under out/ made it; the program can write there either way.
+        if (r.ok() || (r.transportOk() && r.status == 409)) {
+            startProgram();
+            return;
+        }
+        const QString doing = QStringLiteral("create %1 for the program's artifacts").arg(dir);
+        fail(r.transportOk() ? describeEnvdError(r.status, r.body, doing)
+                             : describeTransportError(r.transportError, QStringLiteral("the E2B sandbox"))
+                                   .prepend(QStringLiteral("Could not %1. ").arg(doing)));
+    }));
 }
 
 void E2BRun::startProgram()
@@ -368,9 +409,11 @@ void E2BRun::onStreamFinished()
     }
     if (const auto& error = m_reader.trailerError()) {
         if (error->code == QLatin1String("deadline_exceeded") && m_reader.sawStart()) {
-            // envd's own deadline (Connect-Timeout-Ms = the time limit) got there first.
+            // envd's own deadline (Connect-Timeout-Ms = the time limit) got there first; it killed
+            // the program, and the sandbox is still there for its artifacts.
             m_facts.timedOut = true;
-            deleteAndFinish();
+            m_stoppedAtLimit = true;
+            collectArtifacts();
             return;
         }
         fail(describeStreamError(*error));
@@ -396,7 +439,7 @@ void E2BRun::onStreamFinished()
         fail(QStringLiteral("E2B reported that the program ended (\"%1\") but not how.").arg(m_end->status));
         return;
     }
-    deleteAndFinish();
+    collectArtifacts();
 }
 
 void E2BRun::pollMetrics()
@@ -458,25 +501,178 @@ void E2BRun::onMetricsAnswer(const E2BResponse& r, bool fromApi)
 
 void E2BRun::stopProgram()
 {
-    if (m_phase == Phase::Stopping || m_phase == Phase::Deleting || m_phase == Phase::Done)
+    if (m_phase == Phase::Stopping || m_phase == Phase::Collecting || m_phase == Phase::Deleting || m_phase == Phase::Done)
         return;
     stopTimers();
     if (m_wallClock.isValid())
         m_facts.wallMs = m_wallClock.elapsed();
-    if (!m_sandbox || m_pid == 0 || m_end) {
+    // At a limit the program is killed, not the sandbox: what it wrote is still collected. A run the
+    // user stopped is deleted at once.
+    const auto afterStop = [this] {
+        if (m_pid != 0 && m_facts.cancelled) {
+            m_artifacts.note = QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
+        } else if (m_pid != 0) {
+            m_stoppedAtLimit = true;
+            collectArtifacts();
+            return;
+        }
         deleteAndFinish();
+    };
+    if (!m_sandbox || m_pid == 0 || m_end) {
+        afterStop();
         return;
     }
     m_phase = Phase::Stopping;
     // Closing the stream would not stop the program (envd runs it detached from the request):
-    // SIGKILL first, then the sandbox goes, whatever the signal's answer.
-    m_calls.append(m_api->send(sendSignalRequest(*m_sandbox, m_pid), this, [this](const E2BResponse& r) {
+    // SIGKILL first, whatever the signal's answer.
+    m_calls.append(m_api->send(sendSignalRequest(*m_sandbox, m_pid), this, [this, afterStop](const E2BResponse& r) {
         if (m_phase != Phase::Stopping)
             return;
         if (!r.ok() && !r.aborted)
             qCDebug(lcE2B) << "SendSignal failed:" << r.status << r.transportError;
-        deleteAndFinish();
+        afterStop();
     }));
+}
+
+void E2BRun::collectArtifacts()
+{
+    const Limits& limits = spec().limits;
+    if (!m_sandbox || limits.artifactFiles == 0 || limits.artifactBytes == 0) {
+        deleteAndFinish();
+        return;
+    }
+    m_phase = Phase::Collecting;
+    stopTimers();
+    m_collector.emplace(ArtifactCaps{limits.artifactBytes, limits.artifactFiles});
+    m_collectTimer.start(kCollectTimeoutMs);
+    fetchCapped(listDirRequest(*m_sandbox, QLatin1String(kArtifactsDir), kListDepth), kMaxListingBytes,
+                [this](http::HttpReply* reply, const QByteArray& body, bool tooLarge) { onListing(reply, body, tooLarge); });
+}
+
+http::HttpReply* E2BRun::fetchCapped(const http::HttpRequest& request, qint64 cap,
+                                     std::function<void(http::HttpReply*, const QByteArray&, bool)> done)
+{
+    // Streamed and counted as it arrives: past the cap the transfer is cut, whatever it would say.
+    auto body = std::make_shared<QByteArray>();
+    auto tooLarge = std::make_shared<bool>(false);
+    http::HttpReply* reply = m_api->stream(request, this);
+    m_collectReply = reply;
+    connect(reply, &http::HttpReply::dataReceived, this, [reply, body, tooLarge, cap](const QByteArray& chunk) {
+        if (*tooLarge)
+            return;
+        // An error answer is not the file: it has its own, small, cap and is only kept to be described.
+        if (reply->status() != 200) {
+            body->append(chunk.left(4096 - body->size()));
+            return;
+        }
+        if (chunk.size() > cap - body->size()) {
+            *tooLarge = true;
+            reply->abort();
+            return;
+        }
+        body->append(chunk);
+    });
+    connect(reply, &http::HttpReply::finished, this, [this, reply, body, tooLarge, done] {
+        reply->deleteLater();
+        if (m_collectReply == reply)
+            m_collectReply = nullptr;
+        if (m_phase == Phase::Collecting)
+            done(reply, *body, *tooLarge);
+    });
+    return reply;
+}
+
+void E2BRun::onListing(http::HttpReply* reply, const QByteArray& body, bool tooLarge)
+{
+    const QString dir = QLatin1String(kArtifactsDir);
+    if (tooLarge)
+        return finishCollecting(QStringLiteral("The listing of %1 was larger than %2, so nothing was collected.")
+                                    .arg(dir, humanBytes(kMaxListingBytes)));
+    if (!reply->errorString().isEmpty())
+        return finishCollecting(QStringLiteral("The artifacts could not be listed: %1.").arg(reply->errorString()));
+    if (reply->status() == 404)
+        return finishCollecting(QStringLiteral("No artifacts: the program removed %1.").arg(dir));
+    if (reply->status() != 200)
+        return finishCollecting(describeEnvdError(reply->status(), body, QStringLiteral("list %1").arg(dir)));
+    QString error;
+    std::optional<QList<ListedEntry>> entries = parseListDir(body, &error);
+    if (!entries)
+        return finishCollecting(error);
+    const QString prefix = dir + QLatin1Char('/');
+    for (const ListedEntry& e : std::as_const(*entries)) {
+        // envd lists the folder a link points to, with that folder's paths.
+        if (!e.path.startsWith(prefix))
+            return finishCollecting(QStringLiteral("No artifacts: the program replaced %1 with a symbolic link, which "
+                                                   "is never followed.")
+                                        .arg(dir));
+    }
+    // The order tar --sort=name gives on Docker: part by part.
+    std::stable_sort(entries->begin(), entries->end(), [](const ListedEntry& a, const ListedEntry& b) {
+        return a.path.split(QLatin1Char('/')) < b.path.split(QLatin1Char('/'));
+    });
+    for (const ListedEntry& e : std::as_const(*entries)) {
+        const QByteArray name = e.path.mid(prefix.size()).toUtf8();
+        switch (e.kind) {
+        case ListedEntry::Kind::File:
+            if (e.size < 0)
+                m_collector->refuse(name, QStringLiteral("envd did not say its size."));
+            else if (m_collector->admit(name, e.size))
+                m_pendingArtifacts.append({name, e.size});
+            break;
+        case ListedEntry::Kind::Directory:
+            m_collector->checkFolder(name);
+            break;
+        case ListedEntry::Kind::Symlink:
+            m_collector->refuseLink(name, e.symlinkTarget.toUtf8());
+            break;
+        case ListedEntry::Kind::Other:
+            m_collector->refuse(name, QStringLiteral("It is not a plain file (a FIFO, a socket or a device); only plain "
+                                                     "files are collected."));
+            break;
+        }
+    }
+    downloadNextArtifact();
+}
+
+void E2BRun::downloadNextArtifact()
+{
+    if (m_pendingArtifacts.isEmpty())
+        return finishCollecting();
+    const PendingArtifact next = m_pendingArtifacts.first();
+    const QString path = QString::fromUtf8(next.path);
+    const QString remote = QLatin1String(kArtifactsDir) + QLatin1Char('/') + path;
+    fetchCapped(downloadFileRequest(*m_sandbox, remote), next.size,
+                [this, next, path](http::HttpReply* reply, const QByteArray& body, bool tooLarge) {
+                    m_pendingArtifacts.removeFirst();
+                    if (tooLarge)
+                        m_collector->withdraw(path, next.size, QStringLiteral("It grew past its listed %1 while it was "
+                                                                              "being collected.")
+                                                                   .arg(humanBytes(next.size)));
+                    else if (!reply->errorString().isEmpty())
+                        m_collector->withdraw(path, next.size, QStringLiteral("It could not be downloaded: %1.")
+                                                                   .arg(reply->errorString()));
+                    else if (reply->status() == 404)
+                        m_collector->withdraw(path, next.size, QStringLiteral("It disappeared before it could be "
+                                                                              "collected."));
+                    else if (reply->status() != 200)
+                        m_collector->withdraw(path, next.size,
+                                              describeEnvdError(reply->status(), body, QStringLiteral("download it")));
+                    else
+                        m_collector->add(path, body);
+                    downloadNextArtifact();
+                });
+}
+
+void E2BRun::finishCollecting(const QString& problem)
+{
+    m_collectTimer.stop();
+    m_pendingArtifacts.clear();
+    m_artifacts = m_collector ? m_collector->finish(problem.isEmpty() ? QStringList() : QStringList{problem})
+                              : ArtifactCollection{{}, {}, problem};
+    if (m_stoppedAtLimit && !m_artifacts.files.isEmpty())
+        m_artifacts.note = QStringLiteral("The program was stopped at its limit, so these files may be incomplete.")
+                           + (m_artifacts.note.isEmpty() ? QString() : QLatin1Char(' ') + m_artifacts.note);
+    deleteAndFinish();
 }
 
 void E2BRun::cancel()
@@ -495,6 +691,12 @@ void E2BRun::cancel()
     case Phase::Stopping:
     case Phase::Deleting:
     case Phase::Done:
+        return;
+    case Phase::Collecting:
+        emit progress(QStringLiteral("Stopped by you: the artifacts are not kept; deleting the sandbox."));
+        m_artifacts = {};
+        m_artifacts.note = QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
+        deleteAndFinish();
         return;
     default:
         emit progress(QStringLiteral("Stopped by you: killing the program and deleting the sandbox."));
@@ -526,6 +728,9 @@ void E2BRun::stopTimers()
 void E2BRun::abortAll()
 {
     stopTimers();
+    m_collectTimer.stop();
+    if (m_collectReply)
+        m_collectReply->abort();
     if (m_stream) {
         m_stream->disconnect(this);
         m_stream->abort();
@@ -621,6 +826,9 @@ void E2BRun::finishNow()
     result.sandboxId = m_sandbox ? m_sandbox->id : QString();
     result.network = spec().grants.network;
     result.mountedFolder = m_hostFolder;
+    result.artifacts = m_artifacts.files;
+    result.refusedArtifacts = m_artifacts.refused;
+    result.artifactsNote = m_artifacts.note;
     finish(result);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ArtifactCollector.h"
 #include "E2BRequests.h"
 #include "HostFolderCopy.h"
 #include "ProcessStream.h"
@@ -24,8 +25,10 @@ struct E2BResponse;
 
 /// One run in a fresh E2B sandbox (a Firecracker microVM):
 /// create the sandbox (internet off unless granted) → upload the snippet, its stdin and the
-/// granted folder's copy with envd's POST /files → start the program with process.Process/Start
-/// (Connect, JSON, streamed) → read output and the end event → delete the sandbox, always.
+/// granted folder's copy with envd's POST /files → make /workspace/out (Filesystem/MakeDir) →
+/// start the program with process.Process/Start (Connect, JSON, streamed) → read output and the
+/// end event → collect /workspace/out (Filesystem/ListDir, then GET /files for each plain file,
+/// within the caps) → delete the sandbox, always.
 ///
 /// The time and output limits are enforced here (and the time limit by envd too, through
 /// Connect-Timeout-Ms); on either, or on cancel(), the program gets SIGKILL (SendSignal) and the
@@ -44,7 +47,7 @@ public:
     void cancel() override;
 
 private:
-    enum class Phase { Idle, Creating, Uploading, Starting, Running, Stopping, Deleting, Done };
+    enum class Phase { Idle, Creating, Uploading, Starting, Running, Stopping, Collecting, Deleting, Done };
 
     struct Upload
     {
@@ -57,7 +60,14 @@ private:
     void createSandbox();
     void onCreateAnswer(const E2BResponse& r, bool v2);
     void uploadNext();
+    void makeOutDir();
     void startProgram();
+    void collectArtifacts();
+    void onListing(http::HttpReply* reply, const QByteArray& body, bool tooLarge);
+    void downloadNextArtifact();
+    void finishCollecting(const QString& problem = {});
+    http::HttpReply* fetchCapped(const http::HttpRequest& request, qint64 cap,
+                                 std::function<void(http::HttpReply*, const QByteArray&, bool)> done);
     void onStreamHeaders(int status);
     void onStreamData(const QByteArray& bytes);
     void onStreamFinished();
@@ -109,6 +119,19 @@ private:
     int m_cpuCount = 0;
 
     QString m_cleanupNote;
+
+    // Artifacts: the listing's plain files that were admitted, fetched one at a time.
+    struct PendingArtifact
+    {
+        QByteArray path;         // relative to /workspace/out
+        qint64 size = 0;         // as listed and admitted
+    };
+    std::optional<ArtifactCollector> m_collector;
+    QList<PendingArtifact> m_pendingArtifacts;
+    QPointer<http::HttpReply> m_collectReply;
+    QTimer m_collectTimer;
+    bool m_stoppedAtLimit = false;
+    ArtifactCollection m_artifacts;
 };
 
 } // namespace cc::e2b

@@ -178,6 +178,13 @@ private slots:
     void cliExitStatuses();
     void cliInterruptDeletesTheSandbox();
     void doctorProbesTheApi();
+    void artifactsAreCollected();
+    void noArtifactsIsNoError();
+    void artifactFolderReplacedByALink();
+    void artifactsAfterTheTimeLimit();
+    void artifactCapsAndCancel();
+    void artifactFaultsLeaveTheVerdictAlone();
+    void cliSavesArtifacts();
 
 private:
     std::unique_ptr<E2BBackend> backend(const E2BConfig& config);
@@ -274,7 +281,8 @@ void TestE2BRun::normalRun()
     QCOMPARE(o.result.exitCode, 0);
     QCOMPARE(o.result.signal, 0);
     QVERIFY(o.out.startsWith("hello\nsecond line\n"));
-    QVERIFY2(o.out.endsWith("/workspace\nmain.sh\n"), o.out.constData());  // the stdin file is not there
+    // The stdin file is not there; the artifacts folder is.
+    QVERIFY2(o.out.endsWith("/workspace\nmain.sh\nout\n"), o.out.constData());
     QVERIFY(o.err.isEmpty());
     QCOMPARE(o.events.first(), QStringLiteral("created"));
     QCOMPARE(o.events.at(1), QStringLiteral("started"));
@@ -338,8 +346,8 @@ void TestE2BRun::staticStdinAndEnv()
     spec.env = {{QStringLiteral("K"), QStringLiteral("value with $(spaces) and 'quotes'")}};
     const Outcome o = runToEnd(*b, spec);
     QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
-    // The stdin file is removed once the program has it open.
-    QCOMPARE(o.out, QByteArray("got line one\nline two\nK=value with $(spaces) and 'quotes'\nmain.sh\n"));
+    // The stdin file is removed once the program has it open; the artifacts folder is there.
+    QCOMPARE(o.out, QByteArray("got line one\nline two\nK=value with $(spaces) and 'quotes'\nmain.sh\nout\n"));
 
     // Without stdin the program reads EOF at once.
     const Outcome none = runToEnd(*b, bashSpec("cat; echo done"));
@@ -970,6 +978,220 @@ void TestE2BRun::doctorProbesTheApi()
     process.start(qEnvironmentVariable("CODECOURIER_BINARY"), {QStringLiteral("doctor")});
     QVERIFY(process.waitForFinished(60'000));
     QVERIFY(process.readAllStandardOutput().contains("[info] E2B: no API key: E2B_API_KEY is not set"));
+}
+
+// --- artifacts ---------------------------------------------------------------------------------
+
+namespace {
+
+QStringList artifactPaths(const RunResult& r)
+{
+    QStringList out;
+    for (const cc::Artifact& a : r.artifacts)
+        out << a.path;
+    return out;
+}
+
+const cc::RefusedArtifact* refusalOf(const RunResult& r, const QString& path)
+{
+    for (const cc::RefusedArtifact& a : r.refusedArtifacts)
+        if (a.path == path)
+            return &a;
+    return nullptr;
+}
+
+} // namespace
+
+void TestE2BRun::artifactsAreCollected()
+{
+    // Relative paths: the fake runs the snippet on this machine with /workspace as its cwd.
+    const QByteArray code = R"PY(
+import os, struct, zlib
+print('out', os.path.isdir('out'), os.access('out', os.W_OK), len(os.listdir('out')))
+def chunk(kind, data):
+    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
+png = (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 2, 0, 0, 0))
+       + chunk(b'IDAT', zlib.compress(b'\x00\xff\x00\x00')) + chunk(b'IEND', b''))
+open('out/result.txt', 'w').write('hello from the sandbox\n')
+open('out/plot.png', 'wb').write(png)
+os.makedirs('out/sub')
+open('out/sub/data.csv', 'w').write('a,b\n1,2\n')
+os.symlink('/etc/passwd', 'out/passwd')
+os.mkfifo('out/pipe')
+os.makedirs('out/zz-many')
+for i in range(150):
+    open('out/zz-many/f%03d.txt' % i, 'w').write(str(i))
+)PY";
+    auto b = backend();
+    const Outcome o = runToEnd(*b, pythonSpec(code));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QCOMPARE(o.out, QByteArray("out True True 0\n"));
+
+    QCOMPARE(o.result.artifacts.size(), 100);
+    QCOMPARE(artifactPaths(o.result).mid(0, 4),
+             (QStringList{"plot.png", "result.txt", "sub/data.csv", "zz-many/f000.txt"}));
+    QCOMPARE(o.result.artifacts.at(0).type, cc::ArtifactType::Png);
+    QCOMPARE(o.result.artifacts.at(1).bytes, QByteArray("hello from the sandbox\n"));
+    QCOMPARE(o.result.artifacts.at(1).type, cc::ArtifactType::Text);
+    QCOMPARE(o.result.artifacts.at(2).bytes, QByteArray("a,b\n1,2\n"));
+    const cc::RefusedArtifact* link = refusalOf(o.result, QStringLiteral("passwd"));
+    QVERIFY(link);
+    QVERIFY2(link->reason.contains(QLatin1String("symbolic link (to \"/etc/passwd\")")), qPrintable(link->reason));
+    const cc::RefusedArtifact* fifo = refusalOf(o.result, QStringLiteral("pipe"));
+    QVERIFY(fifo);
+    QVERIFY2(fifo->reason.contains(QLatin1String("not a plain file")), qPrintable(fifo->reason));
+    QVERIFY(refusalOf(o.result, QStringLiteral("zz-many/f149.txt")));
+    QCOMPARE(o.result.refusedArtifacts.size(), 2 + 53);
+    QVERIFY2(o.result.artifactsNote.contains(QLatin1String("55 entries in /workspace/out were refused")),
+             qPrintable(o.result.artifactsNote));
+
+    // The protocol: MakeDir before Start, one ListDir of /workspace/out, one GET /files per kept file,
+    // none for the link, the FIFO or what was over the cap.
+    int makeDir = -1, start = -1, listDir = -1, downloads = 0;
+    const auto requests = m_fake->requests();
+    for (int i = 0; i < int(requests.size()); ++i) {
+        const auto& r = requests[size_t(i)];
+        if (r.path == "/filesystem.Filesystem/MakeDir" && makeDir < 0) {
+            makeDir = i;
+            QCOMPARE(nlohmann::json::parse(r.body).value("path", ""), std::string("/workspace/out"));
+        } else if (r.path == "/process.Process/Start") {
+            start = i;
+        } else if (r.path == "/filesystem.Filesystem/ListDir") {
+            listDir = i;
+            const auto body = nlohmann::json::parse(r.body);
+            QCOMPARE(body.value("path", ""), std::string("/workspace/out"));
+            QVERIFY(body.value("depth", 0) > 1);
+        } else if (r.plane == "envd" && r.method == "GET" && r.path == "/files") {
+            ++downloads;
+            QVERIFY2(r.query.find("passwd") == std::string::npos && r.query.find("pipe") == std::string::npos,
+                     r.query.c_str());
+        }
+    }
+    QVERIFY(makeDir >= 0 && makeDir < start && start < listDir);
+    QCOMPARE(downloads, 100);
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::noArtifactsIsNoError()
+{
+    auto b = backend();
+    const Outcome o = runToEnd(*b, bashSpec("echo nothing to keep"));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QVERIFY(o.result.artifacts.isEmpty());
+    QVERIFY(o.result.refusedArtifacts.isEmpty());
+    QVERIFY2(o.result.artifactsNote.isEmpty(), qPrintable(o.result.artifactsNote));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::artifactFolderReplacedByALink()
+{
+    // envd lists the folder the link points to; its paths are not under /workspace/out.
+    auto b = backend();
+    const Outcome o = runToEnd(*b, bashSpec("rmdir out && mkdir elsewhere && echo secret > elsewhere/s.txt && "
+                                            "ln -s elsewhere out"));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QVERIFY(o.result.artifacts.isEmpty());
+    QVERIFY2(o.result.artifactsNote.contains(QLatin1String("symbolic link")), qPrintable(o.result.artifactsNote));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::artifactsAfterTheTimeLimit()
+{
+    RunSpec spec = bashSpec("echo partial > out/partial.txt; sleep 30");
+    spec.limits.wallTimeoutMs = 1'000;
+    auto b = backend();
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Timeout, qPrintable(describe(o)));
+    QCOMPARE(artifactPaths(o.result), QStringList{"partial.txt"});
+    QCOMPARE(o.result.artifacts.first().bytes, QByteArray("partial\n"));
+    QVERIFY2(o.result.artifactsNote.contains(QLatin1String("may be incomplete")), qPrintable(o.result.artifactsNote));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::artifactCapsAndCancel()
+{
+    auto b = backend();
+    RunSpec spec = bashSpec("head -c 60000 /dev/zero > out/a.bin; head -c 60000 /dev/zero > out/b.bin; "
+                            "echo small > out/c.txt");
+    spec.limits.artifactBytes = 100'000;
+    const Outcome capped = runToEnd(*b, spec);
+    QCOMPARE(artifactPaths(capped.result), (QStringList{"a.bin", "c.txt"}));
+    QCOMPARE(capped.result.artifacts.first().size, qint64(60'000));
+    QCOMPARE(capped.result.refusedArtifacts.size(), 1);
+    QVERIFY(capped.result.refusedArtifacts.first().reason.contains(QLatin1String("past their")));
+
+    const Outcome cancelled = runToEnd(*b, bashSpec("echo x > out/x.txt; sleep 30"), [](Run* run, const QString& event) {
+        if (event == QLatin1String("started"))
+            QTimer::singleShot(300, run, &Run::cancel);
+    });
+    QVERIFY2(cancelled.result.verdict == Verdict::Cancelled, qPrintable(describe(cancelled)));
+    QVERIFY(cancelled.result.artifacts.isEmpty());
+    QVERIFY(cancelled.result.artifactsNote.contains(QLatin1String("stopped before")));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::artifactFaultsLeaveTheVerdictAlone()
+{
+    // A failed download refuses that file only; a failed or garbled listing collects nothing; the
+    // run's own verdict never changes, and the sandbox is deleted every time.
+    auto b = backend();
+    const RunSpec spec = bashSpec("echo a > out/a.txt; echo b > out/b.txt; echo c > out/c.txt");
+
+    FakeE2BFault download = FakeE2BFault::serverError("/files", 500);
+    download.method = "GET";
+    m_fake->addFault(download);
+    const Outcome one = runToEnd(*b, spec);
+    QVERIFY2(one.result.verdict == Verdict::Ok, qPrintable(describe(one)));
+    QCOMPARE(artifactPaths(one.result), (QStringList{"b.txt", "c.txt"}));
+    QCOMPARE(one.result.refusedArtifacts.size(), 1);
+    QCOMPARE(one.result.refusedArtifacts.first().path, QStringLiteral("a.txt"));
+    QVERIFY2(one.result.refusedArtifacts.first().reason.contains(QLatin1String("500")),
+             qPrintable(one.result.refusedArtifacts.first().reason));
+
+    m_fake->addFault(FakeE2BFault::sandboxGone("/filesystem.Filesystem/ListDir"));
+    const Outcome gone = runToEnd(*b, spec);
+    QVERIFY2(gone.result.verdict == Verdict::Ok, qPrintable(describe(gone)));
+    QVERIFY(gone.result.artifacts.isEmpty());
+    QVERIFY2(!gone.result.artifactsNote.isEmpty(), "a failed listing must be said");
+
+    m_fake->addFault(FakeE2BFault::malformed("/filesystem.Filesystem/ListDir"));
+    const Outcome garbled = runToEnd(*b, spec);
+    QVERIFY2(garbled.result.verdict == Verdict::Ok, qPrintable(describe(garbled)));
+    QVERIFY(garbled.result.artifacts.isEmpty());
+    QVERIFY2(garbled.result.artifactsNote.contains(QLatin1String("not a JSON object")),
+             qPrintable(garbled.result.artifactsNote));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::cliSavesArtifacts()
+{
+    const QString binary = qEnvironmentVariable("CODECOURIER_BINARY");
+    QVERIFY2(QFileInfo(binary).isExecutable(), "CODECOURIER_BINARY must name the built codecourier binary");
+    QFile file(m_dir.filePath(QStringLiteral("artifacts.sh")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("mkdir out/nested && echo one > out/nested/one.txt && ln -s /etc/passwd out/passwd\n");
+    file.close();
+    const QString target = m_dir.filePath(QStringLiteral("e2b-artifacts"));
+
+    QProcess process;
+    process.setProcessEnvironment(cliEnvironment());
+    process.start(binary, {QStringLiteral("run"), file.fileName(), QStringLiteral("--backend"), QStringLiteral("e2b"),
+                           QStringLiteral("--artifacts"), target, QStringLiteral("--json")});
+    QVERIFY(process.waitForStarted());
+    process.closeWriteChannel();
+    QVERIFY(process.waitForFinished(60'000));
+    const QByteArray out = process.readAllStandardOutput();
+    QVERIFY2(process.exitCode() == 0, (out + process.readAllStandardError()).constData());
+    const QJsonObject doc = QJsonDocument::fromJson(out).object();
+    const QJsonArray artifacts = doc.value("artifacts").toArray();
+    QCOMPARE(artifacts.size(), 1);
+    QCOMPARE(artifacts.at(0).toObject().value("path").toString(), QStringLiteral("nested/one.txt"));
+    QCOMPARE(artifacts.at(0).toObject().value("saved_to").toString(), target + QStringLiteral("/nested/one.txt"));
+    QCOMPARE(doc.value("refused_artifacts").toArray().at(0).toObject().value("path").toString(), QStringLiteral("passwd"));
+    QFile saved(target + QStringLiteral("/nested/one.txt"));
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    QCOMPARE(saved.readAll(), QByteArray("one\n"));
+    QVERIFY(!QFileInfo::exists(target + QStringLiteral("/passwd")));
 }
 
 QTEST_MAIN(TestE2BRun)

@@ -28,6 +28,9 @@ private slots:
     void interruptCancelsAndRemovesTheSandbox();
     void doctorReportsReady();
     void terminalEscapesAreStrippedUnlessRaw();
+    void artifactsAreSavedUnderTheFolder();
+    void artifactsInJson();
+    void unusableArtifactsFolderExit125();
 
 private:
     using Result = cc::test::CliResult;
@@ -245,6 +248,107 @@ void TestCli::terminalEscapesAreStrippedUnlessRaw()
     // Not a terminal (a pipe, a file): bytes pass untouched, for scripts that want them.
     const Result piped = run({QStringLiteral("run"), file});
     QVERIFY(piped.out.contains("\x1b]0;PWNED"));
+}
+
+namespace {
+const QByteArray kArtifactSnippet = R"PY(
+import os
+out = '/workspace/out/'
+open(out + 'table.csv', 'w').write('a,b\n1,2\n')
+os.makedirs(out + 'nested')
+open(out + 'nested/note.txt', 'w').write('nested note\n')
+open(out + 'existing.txt', 'w').write('from the sandbox\n')
+os.symlink('/etc/passwd', out + 'passwd')
+os.symlink('/etc', out + 'etc')
+print('done')
+)PY";
+} // namespace
+
+void TestCli::artifactsAreSavedUnderTheFolder()
+{
+    const QString file = writeFile(QStringLiteral("artifacts.py"), kArtifactSnippet);
+    const QString target = m_dir.filePath(QStringLiteral("saved-artifacts"));
+    QVERIFY(QDir().mkpath(target));
+    // Traps already in the chosen folder: a link where a folder will be needed, and a file that exists.
+    const QString outside = m_dir.filePath(QStringLiteral("outside"));
+    QVERIFY(QDir().mkpath(outside));
+    QVERIFY(QFile::link(outside, target + QStringLiteral("/nested")));
+    const QString existing = writeFile(QStringLiteral("saved-artifacts/existing.txt"), "mine\n");
+    auto contents = [](const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+    };
+
+    const Result r = run({QStringLiteral("run"), file, QStringLiteral("--artifacts"), target});
+    QCOMPARE(r.status, 0);
+    QCOMPARE(r.out, QByteArray("done\n"));
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(err.contains(QStringLiteral("codecourier: saved table.csv (8 bytes, text) as %1/table.csv").arg(target)),
+             qPrintable(err));
+    QVERIFY2(err.contains(QLatin1String("not saved: nested/note.txt")) && err.contains(QLatin1String("never followed")),
+             qPrintable(err));
+    QVERIFY2(err.contains(QLatin1String("not saved: existing.txt")) && err.contains(QLatin1String("--force")),
+             qPrintable(err));
+    QVERIFY2(err.contains(QLatin1String("refused passwd: It is a symbolic link (to \"/etc/passwd\")")), qPrintable(err));
+    QVERIFY2(err.contains(QLatin1String("refused etc: It is a symbolic link")), qPrintable(err));
+
+    QCOMPARE(contents(target + QStringLiteral("/table.csv")), QByteArray("a,b\n1,2\n"));
+    QVERIFY(QDir(outside).isEmpty());
+    QCOMPARE(contents(existing), QByteArray("mine\n"));
+    QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name),
+             (QStringList{"existing.txt", "nested", "table.csv"}));
+
+    // --force replaces the plain file, and still never follows the link.
+    const Result forced =
+        run({QStringLiteral("run"), file, QStringLiteral("--artifacts"), target, QStringLiteral("--force")});
+    QCOMPARE(forced.status, 0);
+    QCOMPARE(contents(existing), QByteArray("from the sandbox\n"));
+    QVERIFY(QDir(outside).isEmpty());
+    QVERIFY(QFileInfo(target + QStringLiteral("/nested")).isSymLink());
+}
+
+void TestCli::artifactsInJson()
+{
+    const QString file = writeFile(QStringLiteral("artifacts-json.py"), kArtifactSnippet);
+    const QString target = m_dir.filePath(QStringLiteral("json-artifacts"));
+    const Result r = run({QStringLiteral("run"), file, QStringLiteral("--json"), QStringLiteral("--artifacts"), target});
+    QCOMPARE(r.status, 0);
+    QJsonParseError error;
+    const QJsonObject doc = QJsonDocument::fromJson(r.out, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonArray artifacts = doc.value("artifacts").toArray();
+    QStringList names;
+    for (const QJsonValue& v : artifacts) {
+        const QJsonObject a = v.toObject();
+        names << a.value("path").toString();
+        QVERIFY(!a.contains(QLatin1String("bytes")));  // names, sizes and types only
+        QCOMPARE(a.value("type").toString(), QStringLiteral("text"));
+        QCOMPARE(a.value("saved_to").toString(), target + QLatin1Char('/') + a.value("path").toString());
+        QVERIFY(a.value("save_error").isNull());
+        QCOMPARE(QFileInfo(a.value("saved_to").toString()).size(), qint64(a.value("size").toInt()));
+    }
+    QCOMPARE(names, (QStringList{"existing.txt", "nested/note.txt", "table.csv"}));
+    const QJsonArray refused = doc.value("refused_artifacts").toArray();
+    QCOMPARE(refused.size(), 2);
+    QCOMPARE(refused.at(0).toObject().value("path").toString(), QStringLiteral("etc"));
+    QVERIFY(refused.at(1).toObject().value("reason").toString().contains(QLatin1String("symbolic link")));
+    QVERIFY(doc.value("artifacts_note").toString().contains(QLatin1String("2 entries")));
+
+    // Without --artifacts nothing is collected (collecting costs an exec per run).
+    const Result listed = run({QStringLiteral("run"), file, QStringLiteral("--json")});
+    const QJsonObject plain = QJsonDocument::fromJson(listed.out).object();
+    QCOMPARE(plain.value("verdict").toString(), QStringLiteral("ok"));
+    QVERIFY(plain.value("artifacts").toArray().isEmpty());
+    QVERIFY(plain.value("refused_artifacts").toArray().isEmpty());
+}
+
+void TestCli::unusableArtifactsFolderExit125()
+{
+    const QString file = writeFile(QStringLiteral("never.py"), "open('/workspace/out/x', 'w').write('x')\n");
+    const QString blocker = writeFile(QStringLiteral("a-file"), "not a folder");
+    const Result r = run({QStringLiteral("run"), file, QStringLiteral("--artifacts"), blocker + QStringLiteral("/sub")});
+    QCOMPARE(r.status, 125);
+    QVERIFY2(r.err.startsWith("codecourier: Could not create the artifacts folder"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -27,6 +27,8 @@ class TestCommandLine : public QObject
 private slots:
     void runOptions_data();
     void runOptions();
+    void artifactsOptions_data();
+    void artifactsOptions();
     void runErrors_data();
     void runErrors();
     void commands_data();
@@ -198,6 +200,28 @@ void TestCommandLine::runOptions()
     QCOMPARE(o.image, image);
 }
 
+void TestCommandLine::artifactsOptions_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("dir");
+    QTest::addColumn<bool>("force");
+    QTest::newRow("not given") << words("run x.py") << "" << false;
+    QTest::newRow("--artifacts DIR") << words("run x.py --artifacts out") << "out" << false;
+    QTest::newRow("--artifacts=DIR --force") << words("run --artifacts=a/b --force x.py") << "a/b" << true;
+    QTest::newRow("--force first") << words("run --force x.py --artifacts /tmp/o") << "/tmp/o" << true;
+}
+
+void TestCommandLine::artifactsOptions()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, dir);
+    QFETCH(bool, force);
+    const CommandLine cl = CommandLine::parse(args);
+    QCOMPARE(cl.error, QString());
+    QCOMPARE(cl.run.artifactsDir, dir);
+    QCOMPARE(cl.run.force, force);
+}
+
 void TestCommandLine::runErrors_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -208,7 +232,7 @@ void TestCommandLine::runErrors_data()
     QTest::newRow("misspelled option") << words("run x.py --language python") << "--language";
 
     for (const char* option : {"--timeout", "--memory", "--cpus", "--pids", "--output-limit", "--env", "--lang",
-                               "--backend", "--image", "--mount", "--stdin", "--runtime", "--template"}) {
+                               "--backend", "--image", "--mount", "--stdin", "--runtime", "--template", "--artifacts"}) {
         QTest::addRow("missing value for %s", option)
             << (words("run x.py") << QString::fromLatin1(option)) << QString::fromLatin1(option);
     }
@@ -225,6 +249,8 @@ void TestCommandLine::runErrors_data()
         QTest::addRow("--output-limit %s", value)
             << (words("run x.py --output-limit") << QString::fromLatin1(value)) << "--output-limit";
     QTest::newRow("--timeout= empty") << words("run x.py --timeout=") << "--timeout";
+    QTest::newRow("--artifacts= empty") << words("run x.py --artifacts=") << "--artifacts";
+    QTest::newRow("--force without --artifacts") << words("run x.py --force") << "--artifacts";
 
     QTest::newRow("unknown language") << words("run x.py --lang cobol") << "cobol";
     QTest::newRow("unknown backend") << words("run x.py --backend podman") << "podman";

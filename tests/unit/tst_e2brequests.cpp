@@ -81,6 +81,9 @@ private slots:
     void parseSandboxRejectsGarbage_data();
     void parseSandboxRejectsGarbage();
     void parseMetrics();
+    void artifactRequests();
+    void parseListDir_data();
+    void parseListDir();
 };
 
 void TestE2BRequests::createBody_data()
@@ -344,6 +347,86 @@ void TestE2BRequests::parseMetrics()
     QVERIFY(!cc::e2b::parseMetrics(json::array()));
     QVERIFY(!cc::e2b::parseMetrics(json::parse(R"({"unrelated":1})")));
     QVERIFY(!cc::e2b::parseMetrics(json()));
+}
+
+void TestE2BRequests::artifactRequests()
+{
+    const auto makeDir = makeDirRequest(sandbox(), QStringLiteral("/workspace/out"));
+    QCOMPARE(makeDir.url, QByteArray("http://127.0.0.1:49983/filesystem.Filesystem/MakeDir"));
+    QCOMPARE(header(makeDir, "Content-Type"), QByteArray("application/json"));
+    QCOMPARE(header(makeDir, "X-Access-Token"), QByteArray("tok-123"));
+    QCOMPARE(text(bodyJson(makeDir.body)), text(json{{"path", "/workspace/out"}}));
+
+    const auto list = listDirRequest(sandbox(), QStringLiteral("/workspace/out"), 32);
+    QCOMPARE(list.url, QByteArray("http://127.0.0.1:49983/filesystem.Filesystem/ListDir"));
+    QCOMPARE(header(list, "Connect-Protocol-Version"), QByteArray("1"));
+    QVERIFY(list.streaming);
+    QCOMPARE(text(bodyJson(list.body)), text(json{{"depth", 32}, {"path", "/workspace/out"}}));
+
+    const auto download = downloadFileRequest(sandbox(), QStringLiteral("/workspace/out/a b&c.txt"));
+    QCOMPARE(download.method, QByteArray("GET"));
+    QCOMPARE(download.url, QByteArray("http://127.0.0.1:49983/files?path=%2Fworkspace%2Fout%2Fa%20b%26c.txt"));
+    QCOMPARE(header(download, "X-Access-Token"), QByteArray("tok-123"));
+    QVERIFY(headers(download, "Accept-Encoding").isEmpty());  // identity: the bytes counted are the file's
+    QVERIFY(download.streaming);
+}
+
+void TestE2BRequests::parseListDir_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QStringList>("entries");  // path|kind|size|target
+
+    QTest::newRow("envd's shape")
+        << QByteArray(R"({"entries":[{"name":"a.txt","type":"FILE_TYPE_FILE","path":"/workspace/out/a.txt","size":"130",)"
+                      R"("mode":420,"permissions":"-rw-r--r--","owner":"user","group":"user","modifiedTime":"2026-12-04T19:38:29.385Z"},)"
+                      R"({"name":"sub","type":"FILE_TYPE_DIRECTORY","path":"/workspace/out/sub","size":"4096"},)"
+                      R"({"name":"l","type":"FILE_TYPE_SYMLINK","path":"/workspace/out/l","size":"11","symlinkTarget":"/etc/passwd"},)"
+                      R"({"name":"fifo","path":"/workspace/out/fifo","permissions":"prw-r--r--"}]})")
+        << true
+        << QStringList{"/workspace/out/a.txt|file|130|", "/workspace/out/sub|dir|4096|", "/workspace/out/l|link|11|/etc/passwd",
+                       "/workspace/out/fifo|other|0|"};
+    QTest::newRow("empty folder: entries omitted") << QByteArray("{}") << true << QStringList{};
+    QTest::newRow("enums as numbers, size as a number")
+        << QByteArray(R"({"entries":[{"type":1,"path":"/o/a","size":5},{"type":2,"path":"/o/d"},{"type":3,"path":"/o/l"}]})")
+        << true << QStringList{"/o/a|file|5|", "/o/d|dir|0|", "/o/l|link|0|"};
+    QTest::newRow("unknown fields and enum values")
+        << QByteArray(R"({"entries":[{"type":"FILE_TYPE_SOCKET","path":"/o/s","x":[1]}],"next":1})") << true
+        << QStringList{"/o/s|other|0|"};
+    QTest::newRow("hostile sizes")
+        << QByteArray(R"({"entries":[{"type":1,"path":"/o/a","size":"-1"},{"type":1,"path":"/o/b","size":"9223372036854775808"},)"
+                      R"({"type":1,"path":"/o/c","size":18446744073709551615},{"type":1,"path":"/o/d","size":1.5},)"
+                      R"({"type":1,"path":"/o/e","size":"+5"},{"type":1,"path":"/o/f","size":-3}]})")
+        << true << QStringList{"/o/a|file|-1|", "/o/b|file|-1|", "/o/c|file|-1|", "/o/d|file|-1|", "/o/e|file|-1|", "/o/f|file|-1|"};
+    QTest::newRow("entries without a path or not objects are skipped")
+        << QByteArray(R"({"entries":[{"type":1},3,"x",{"path":""},{"path":"/o/k","type":1,"size":"1"}]})") << true
+        << QStringList{"/o/k|file|1|"};
+    QTest::newRow("not JSON") << QByteArray("<html>") << false << QStringList{};
+    QTest::newRow("an array") << QByteArray("[]") << false << QStringList{};
+    QTest::newRow("entries not a list") << QByteArray(R"({"entries":{}})") << false << QStringList{};
+}
+
+void TestE2BRequests::parseListDir()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(bool, ok);
+    QFETCH(QStringList, entries);
+    QString error;
+    const auto parsed = cc::e2b::parseListDir(body, &error);
+    QCOMPARE(parsed.has_value(), ok);
+    if (!ok) {
+        QVERIFY(error.endsWith(QLatin1Char('.')));
+        return;
+    }
+    QStringList described;
+    for (const ListedEntry& e : *parsed) {
+        const char* kind = e.kind == ListedEntry::Kind::File        ? "file"
+                           : e.kind == ListedEntry::Kind::Directory ? "dir"
+                           : e.kind == ListedEntry::Kind::Symlink   ? "link"
+                                                                    : "other";
+        described << QStringLiteral("%1|%2|%3|%4").arg(e.path, QLatin1String(kind)).arg(e.size).arg(e.symlinkTarget);
+    }
+    QCOMPARE(described, entries);
 }
 
 QTEST_APPLESS_MAIN(TestE2BRequests)

@@ -48,6 +48,7 @@ struct Replay
     QStringList command;
     QString error;
     int appendResumes = 0; // execs that began by continuing an earlier file
+    bool outDirMade = false; // /workspace/out created before the program starts
 };
 
 bool replayExec(const QStringList& argv, bool isRunExec, Replay& replay)
@@ -65,7 +66,9 @@ bool replayExec(const QStringList& argv, bool isRunExec, Replay& replay)
                 return std::nullopt;
             return argv[++i];
         };
-        if (op == QLatin1String("file")) {
+        if (op == QLatin1String("outdir")) {
+            replay.outDirMade = true;
+        } else if (op == QLatin1String("file")) {
             const auto path = operand();
             if (!path || replay.files.contains(*path)) {
                 replay.error = QStringLiteral("bad file operation");
@@ -196,6 +199,11 @@ void TestExecPlan::checkWorkspacePath_data()
     QTest::newRow("delete") << QStringLiteral("x\x7f.py") << false;
     QTest::newRow("host/x") << "host/x" << false;
     QTest::newRow("host") << "host" << false;
+    QTest::newRow("out (the artifacts folder)") << "out" << false;
+    QTest::newRow("out/data.csv") << "out/data.csv" << true;
+    QTest::newRow("C1 control") << QStringLiteral("x\u009by.py") << false;
+    QTest::newRow("4097 bytes in all") << (QString(200, QLatin1Char('d')) + QLatin1Char('/')).repeated(20) + QString(77, QLatin1Char('f')) << false;
+    QTest::newRow("4096 bytes in all") << (QString(200, QLatin1Char('d')) + QLatin1Char('/')).repeated(20) + QString(76, QLatin1Char('f')) << true;
     QTest::newRow("256-byte segment") << QString(256, QLatin1Char('a')) << false;
     QTest::newRow("256-byte segment deeper") << QStringLiteral("src/") + QString(256, QLatin1Char('b')) << false;
     QTest::newRow("128 two-byte chars") << QString(128, QChar(0x00e9)) << false;
@@ -233,6 +241,7 @@ void TestExecPlan::smallSpecIsOneExec()
     QCOMPARE(result.files.value(QStringLiteral("main.py")), QByteArray("print('hi')\n"));
     QCOMPARE(result.command, spec.command);
     QVERIFY(!result.useStdin);
+    QVERIFY(result.outDirMade);
 }
 
 void TestExecPlan::contentTravelsOnlyAsBase64()
@@ -341,9 +350,10 @@ void TestExecPlan::largeContentIsSplitAcrossExecs()
             QVERIFY(exec[i].toUtf8().size() <= chunkSize);
         QCOMPARE(exec.mid(0, kPrefixSize), plan.runExec.mid(0, kPrefixSize));
     }
-    // The first exec starts the file; each later one resumes it.
-    QCOMPARE(plan.deliveryExecs.first().mid(kPrefixSize, 2),
-             (QStringList{QStringLiteral("file"), QStringLiteral("main.py")}));
+    // The first exec makes the artifacts folder and starts the file; each later one resumes it.
+    QCOMPARE(plan.deliveryExecs.first().mid(kPrefixSize, 3),
+             (QStringList{QStringLiteral("outdir"), QStringLiteral("file"), QStringLiteral("main.py")}));
+    QVERIFY(replay(plan).outDirMade);
     for (qsizetype i = 1; i < plan.deliveryExecs.size(); ++i)
         QCOMPARE(plan.deliveryExecs[i].mid(kPrefixSize, 2),
                  (QStringList{QStringLiteral("append"), QStringLiteral("main.py")}));

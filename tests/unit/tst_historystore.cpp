@@ -214,7 +214,9 @@ void TestHistoryStore::startThenFinishRoundTrip()
     HistoryOutput output;
     output.append(false, "hi\n");
     output.append(true, "warning\n");
-    QVERIFY2(store.finish(*id, resultWith(Verdict::Ok), output), qPrintable(store.error()));
+    RunResult result = resultWith(Verdict::Ok);
+    result.artifacts.append({QStringLiteral("plots/chart.png"), 4, QByteArray("\x89PNG"), ArtifactType::Png});
+    QVERIFY2(store.finish(*id, result, output), qPrintable(store.error()));
     const std::optional<HistoryRecord> done = store.get(*id);
     QVERIFY(done);
     QCOMPARE(done->state, HistoryState::Finished);
@@ -229,7 +231,8 @@ void TestHistoryStore::startThenFinishRoundTrip()
     QCOMPARE(done->output.stderrBytes, QByteArray("warning\n"));
     QVERIFY(!done->output.clipped());
     QVERIFY(done->endedAt.isValid() && done->endedAt >= done->startedAt);
-    QCOMPARE(done->artifactsJson, QByteArray("[]"));
+    // The artifacts' names, sizes and types are kept; their bytes are not.
+    QCOMPARE(done->artifactsJson, QByteArray(R"([{"path":"plots/chart.png","size":4,"type":"png"}])"));
     QVERIFY(!fileBytes(path()).contains("s3cret-value"));
 }
 

@@ -126,6 +126,22 @@ await expectThrows(sbx.files.read('/home/user/missing.txt'), NotFoundError, 'rea
     'file metadata (X-Metadata-*) comes back lower-cased from write and getInfo', JSON.stringify({ tagged, stat: stat.metadata }))
 }
 
+{
+  // What CodeCourier collects artifacts with: ListDir with depth (links not followed, FIFOs have no
+  // type, which the SDK leaves out), ListDir of a link (envd lists its target, with the target's
+  // paths), and a download of a nested file.
+  await sbx.commands.run('mkdir -p art/sub && echo deep > art/sub/deep.txt && ln -s /etc/passwd art/link && mkfifo art/fifo && ln -s art artlink')
+  const deep = await sbx.files.list('/home/user/art', { depth: 2 })
+  const types = Object.fromEntries(deep.map((e) => [e.path, e.type]))
+  expect(types['/home/user/art/sub'] === 'dir' && types['/home/user/art/sub/deep.txt'] === 'file' &&
+    types['/home/user/art/link'] === 'symlink' && !('/home/user/art/fifo' in types) && deep.length === 3,
+  'files.list with depth 2: nested entries, a link as a symlink, no FIFO', JSON.stringify(types))
+  expect(await sbx.files.read('/home/user/art/sub/deep.txt') === 'deep\n', 'files.read of a nested listed file')
+  const viaLink = await sbx.files.list('/home/user/artlink')
+  expect(viaLink.some((e) => e.path === '/home/user/art/sub') && !viaLink.some((e) => e.path.startsWith('/home/user/artlink')),
+    "files.list of a link lists its target, under the target's paths", JSON.stringify(viaLink.map((e) => e.path)))
+}
+
 // --- commands ------------------------------------------------------------------------------
 {
   const out = decoder()

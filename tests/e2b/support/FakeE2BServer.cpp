@@ -2104,8 +2104,14 @@ void FakeE2BServer::Private::handleFilesystemUnary(const std::string& method, ht
         const auto st = fs::symlink_status(host, ec);
         ojson e;
         e["name"] = baseName(vm);
-        e["type"] = st.type() == fs::file_type::directory ? "FILE_TYPE_DIRECTORY"
-                    : st.type() == fs::file_type::symlink ? "FILE_TYPE_SYMLINK" : "FILE_TYPE_FILE";
+        // envd's getEntryType: anything but a file, a folder or a link (FIFO, socket, device) is
+        // FILE_TYPE_UNSPECIFIED, the zero value, which protojson omits.
+        if (st.type() == fs::file_type::regular)
+            e["type"] = "FILE_TYPE_FILE";
+        else if (st.type() == fs::file_type::directory)
+            e["type"] = "FILE_TYPE_DIRECTORY";
+        else if (st.type() == fs::file_type::symlink)
+            e["type"] = "FILE_TYPE_SYMLINK";
         e["path"] = vm;
         if (st.type() == fs::file_type::regular) {
             const auto size = fs::file_size(host, ec);
@@ -2149,15 +2155,26 @@ void FakeE2BServer::Private::handleFilesystemUnary(const std::string& method, ht
     }
     if (method == "MakeDir") {
         const std::string vm = pathOf("path");
+        if (fs::is_directory(hostOf(vm), ec))
+            return connectUnaryError(res, "already_exists", "directory already exists: " + vm);
         if (fs::exists(hostOf(vm), ec))
-            return connectUnaryError(res, "already_exists", "directory at " + vm + " already exists");
+            return connectUnaryError(res, "invalid_argument", "path already exists but it is not a directory: " + vm);
         fs::create_directories(hostOf(vm), ec);
         if (ec)
             return connectUnaryError(res, "internal", "error creating directory: " + ec.message());
         return ok(ojson{{"entry", entryInfo(vm)}});
     }
     if (method == "ListDir") {
-        const std::string vm = pathOf("path");
+        // As envd: the requested path's links are resolved first (inside the sandbox), and the
+        // entries are reported under the resolved folder's path.
+        std::string vm = pathOf("path");
+        for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(hostOf(vm), ec)); ++hops) {
+            std::string target = fs::read_symlink(hostOf(vm), ec).string();
+            // Commands here see the sandbox folder's host path where the VM would see "/".
+            if (startsWith(target, s.info.rootDir + "/"))
+                target = target.substr(s.info.rootDir.size());
+            vm = cleanVmPath(!target.empty() && target[0] == '/' ? target : vm.substr(0, vm.rfind('/')) + "/" + target, home);
+        }
         if (!fs::exists(hostOf(vm), ec))
             return connectUnaryError(res, "not_found", "directory not found: " + vm);
         if (!fs::is_directory(hostOf(vm), ec))

@@ -1,0 +1,101 @@
+#include "ArtifactCollector.h"
+
+#include "RunSpec.h"
+#include "VerdictDecider.h"
+
+namespace cc {
+
+ArtifactCollector::ArtifactCollector(ArtifactCaps caps) : m_caps(caps)
+{
+}
+
+void ArtifactCollector::refuse(const QByteArray& rawName, const QString& reason)
+{
+    ++m_refusedCount;
+    if (m_result.refused.size() < kMaxRefusedListed)
+        m_result.refused.append({printableName(rawName), reason});
+}
+
+void ArtifactCollector::refuseLink(const QByteArray& rawName, const QByteArray& target)
+{
+    refuse(rawName, QStringLiteral("It is a symbolic link (to \"%1\"); links are never followed.").arg(printableName(target)));
+}
+
+QString ArtifactCollector::conflict(const QString& path) const
+{
+    if (m_files.contains(path))
+        return QStringLiteral("A second entry has the same name; the first was kept.");
+    if (m_folders.contains(path))
+        return QStringLiteral("A folder of that name holds other collected files.");
+    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0; slash = path.indexOf(QLatin1Char('/'), slash + 1))
+        if (m_files.contains(path.left(slash)))
+            return QStringLiteral("It would need the collected file \"%1\" to be a folder.").arg(path.left(slash));
+    return {};
+}
+
+void ArtifactCollector::checkFolder(const QByteArray& rawName)
+{
+    if (const QString problem = checkArtifactPath(rawName); !problem.isEmpty())
+        refuse(rawName, problem);
+}
+
+bool ArtifactCollector::admit(const QByteArray& rawName, qint64 size)
+{
+    if (const QString problem = checkArtifactPath(rawName); !problem.isEmpty()) {
+        refuse(rawName, problem);
+        return false;
+    }
+    const QString path = QString::fromUtf8(rawName);
+    if (const QString problem = conflict(path); !problem.isEmpty()) {
+        refuse(rawName, problem);
+        return false;
+    }
+    if (m_reservedFiles >= m_caps.maxFiles) {
+        refuse(rawName, QStringLiteral("More than %1 files: the cap on artifacts was reached.").arg(m_caps.maxFiles));
+        return false;
+    }
+    if (size < 0 || size > m_caps.maxBytes - m_reservedBytes) {
+        refuse(rawName, QStringLiteral("Its %1 would take the artifacts past their %2 cap.")
+                            .arg(humanBytes(size), humanBytes(m_caps.maxBytes)));
+        return false;
+    }
+    m_reservedBytes += size;
+    ++m_reservedFiles;
+    m_files.insert(path);
+    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0; slash = path.indexOf(QLatin1Char('/'), slash + 1))
+        m_folders.insert(path.left(slash));
+    return true;
+}
+
+void ArtifactCollector::add(const QString& path, const QByteArray& bytes)
+{
+    Artifact artifact;
+    artifact.path = path;
+    artifact.size = bytes.size();
+    artifact.bytes = bytes;
+    artifact.type = detectArtifactType(bytes);
+    m_result.files.append(artifact);
+}
+
+void ArtifactCollector::withdraw(const QString& path, qint64 admittedSize, const QString& reason)
+{
+    m_reservedBytes -= admittedSize;
+    --m_reservedFiles;
+    refuse(path.toUtf8(), reason);
+}
+
+ArtifactCollection ArtifactCollector::finish(const QStringList& problems)
+{
+    QStringList note = problems;
+    if (m_refusedCount > 0)
+        note << QStringLiteral("%1 %2 in %3 %4 refused; each says why.")
+                    .arg(m_refusedCount)
+                    .arg(m_refusedCount == 1 ? QStringLiteral("entry") : QStringLiteral("entries"),
+                         QLatin1String(kArtifactsDir), m_refusedCount == 1 ? QStringLiteral("was") : QStringLiteral("were"));
+    if (m_refusedCount > m_result.refused.size())
+        note << QStringLiteral("Only the first %1 refusals are listed.").arg(m_result.refused.size());
+    m_result.note = note.join(QLatin1Char(' '));
+    return m_result;
+}
+
+} // namespace cc
