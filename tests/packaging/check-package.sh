@@ -57,9 +57,11 @@ say "Recommends: $(field Recommends)"
 say "Suggests: $(field Suggests)"
 # Computed by dpkg-shlibdeps from the binary, not written by hand: these only appear when it ran.
 depends_names=$(awk -F'[,|]' '{for (i = 1; i <= NF; i++) { split($i, w, " "); print w[1] }}' <<<"$depends")
-for lib in libc6 libqt6core6 libqt6widgets6 libcurl4 libqt6keychain1 libqt6sql6-sqlite; do
+for lib in libc6 libqt6core6 libqt6widgets6 libcurl4 libqt6keychain1; do
     grep -qxF "$lib" <<<"$depends_names" || fail "Depends lacks $lib: was dpkg-shlibdeps run?"
 done
+# Named by hand: the SQL driver plugin Qt loads at run time, which dpkg-shlibdeps cannot see.
+grep -qxF libqt6sql6-sqlite <<<"$depends_names" || fail "Depends lacks libqt6sql6-sqlite, the run history's driver."
 
 # --- Contents -----------------------------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents"
