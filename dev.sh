@@ -21,6 +21,7 @@ PACKAGES=(
     libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libmd4c-dev qtkeychain-qt6-dev
     docker.io debootstrap curl ca-certificates
     xvfb xauth
+    librsvg2-bin dpkg-dev file desktop-file-utils appstream man-db
     dbus-daemon gnome-keyring libsecret-1-0
     nodejs
     clang libclang-rt-14-dev

@@ -88,7 +88,8 @@ void DoctorCommand::checkImages()
                                                   humanBytes(r.json().value("Size", qint64(0)))));
                         else if (r.status == 404)
                             report(false, QStringLiteral("Image %1 for %2 is missing: build it with "
-                                                         "`packaging/images/build-images.sh` (or pull it).")
+                                                         "`codecourier-build-images` (in a source tree: "
+                                                         "`packaging/images/build-images.sh`), or pull it.")
                                               .arg(image, languages));
                         else
                             report(false, QStringLiteral("Image %1: %2").arg(image, r.error));

@@ -23,6 +23,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFile>
+#include <QIcon>
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -177,6 +178,9 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("CodeCourier"));
     QApplication::setDesktopFileName(QStringLiteral("org.codecourier.CodeCourier"));
+    // The installed icon (packaging/), for window managers that take the icon from the window
+    // rather than from the desktop entry.
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.codecourier.CodeCourier")));
     cc::Settings settings;
     cc::http::HttpClient http;
     cc::docker::DockerBackend backend(&http, endpointFor(settings));

@@ -262,7 +262,8 @@ void MainWindow::buildRunBar()
     m_image->setObjectName(QStringLiteral("imageEdit"));
     m_image->setMinimumWidth(220);
     m_image->setToolTip(tr("The container image the snippet runs in. The default is built from Debian packages "
-                           "by packaging/images/build-images.sh; any image with the language's interpreter works."));
+                           "by codecourier-build-images (packaging/images/build-images.sh in a source tree); any "
+                           "image with the language's interpreter works."));
     connect(m_image, &QLineEdit::editingFinished, this, [this] { m_session->setImageOverride(m_image->text()); });
 
     m_grants = new GrantsBar(m_session, m_prompter, bar);

@@ -3,10 +3,17 @@
 # into the Docker engine. No container registry is needed: everything comes from the Debian archive.
 #
 #   packaging/images/build-images.sh [--force]
+#   codecourier-build-images [--force]       (the same recipe, installed by the package)
 #
 # The image is skipped when it already exists (unless --force). Its name is the default of the
 # per-language image settings; a user on a networked machine may point a language at any other image.
 set -euo pipefail
+
+usage() {
+    echo "usage: ${0##*/} [--force]"
+    echo "Builds CodeCourier's sandbox image (\$CODECOURIER_RUNNER_IMAGE, default codecourier/runner:bookworm-1)"
+    echo "from Debian packages with debootstrap and imports it into Docker; skips it when it exists."
+}
 
 IMAGE="${CODECOURIER_RUNNER_IMAGE:-codecourier/runner:bookworm-1}"
 SUITE="${CODECOURIER_IMAGE_SUITE:-bookworm}"
@@ -14,13 +21,28 @@ MIRROR="${CODECOURIER_IMAGE_MIRROR:-http://deb.debian.org/debian}"
 # Full python3 standard library (python3 + its stdlib packages), Node.js, bash and coreutils.
 PACKAGES="python3,python3-venv,libpython3-stdlib,nodejs,bash,coreutils,ca-certificates,tzdata"
 
-force=0
-[[ "${1:-}" == "--force" ]] && force=1
-
 die() { echo "build-images: $*" >&2; exit 1; }
 
+force=0
+for arg in "$@"; do
+    case "$arg" in
+        --force) force=1 ;;
+        --help | -h) usage; exit 0 ;;
+        *) echo "build-images: unknown argument: $arg" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+# The overrides reach docker and debootstrap as arguments: a value that starts with "-" would be
+# read as an option there, so each must look like what it names.
+[[ "$IMAGE" =~ ^[A-Za-z0-9][A-Za-z0-9._/:@-]*$ ]] ||
+    die "CODECOURIER_RUNNER_IMAGE is not an image name such as codecourier/runner:bookworm-1."
+[[ "$SUITE" =~ ^[a-z][a-z0-9-]*$ ]] || die "CODECOURIER_IMAGE_SUITE is not a Debian suite name such as bookworm."
+[[ "$MIRROR" =~ ^https?://[A-Za-z0-9._~:/@%+-]+$ ]] ||
+    die "CODECOURIER_IMAGE_MIRROR is not an http(s) address such as http://deb.debian.org/debian."
+
 command -v docker >/dev/null || die "the docker command is missing: install it with 'apt-get install docker.io'."
-docker version >/dev/null 2>&1 || die "the Docker engine does not answer: start it (for example 'sudo dockerd &' or 'sudo systemctl start docker')."
+docker version >/dev/null 2>&1 ||
+    die "the Docker engine does not answer: start it (for example 'sudo dockerd &' or 'sudo systemctl start docker')."
 
 if [[ $force -eq 0 ]] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
     echo "build-images: $IMAGE exists, skipping."

@@ -192,7 +192,8 @@ void DockerRun::createContainer()
             QString why = r.error;
             if (r.status == 404)
                 why = QStringLiteral("The image %1 is not in the Docker engine. Build CodeCourier's runner image with "
-                                     "`packaging/images/build-images.sh`, or pull the image (`docker pull %1`).")
+                                     "`codecourier-build-images` (in a source tree: "
+                                     "`packaging/images/build-images.sh`), or pull the image (`docker pull %1`).")
                           .arg(spec().image);
             fail(why);
             return;
