@@ -109,13 +109,13 @@ void DoctorCommand::checkE2B()
     if (!config.hasApiKey()) {
         const QString where = m_keychainProblem.isEmpty()
                                   ? QStringLiteral("E2B_API_KEY is not set and the system keychain holds none")
-                                  : QStringLiteral("E2B_API_KEY is not set and the system keychain could not be "
-                                                   "read (%1)")
-                                        .arg(m_keychainProblem);
+                                  : QStringLiteral("E2B_API_KEY is not set and the system keychain could not be read");
         writeFully(1, QStringLiteral("[info] E2B: no API key: %1, so --backend e2b cannot run; store one in the "
                                      "window's Settings or set E2B_API_KEY to use remote sandboxes (API %2).\n")
                           .arg(where, config.apiUrl())
                           .toUtf8());
+        if (!m_keychainProblem.isEmpty())
+            writeFully(1, QStringLiteral("[info] Keychain: %1\n").arg(m_keychainProblem).toUtf8());
         finishIfDone();
         return;
     }

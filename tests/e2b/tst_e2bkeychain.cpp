@@ -289,8 +289,9 @@ void TestE2BKeychain::noKeychainIsExplained()
 
     const Cli doctor = runCli({QStringLiteral("doctor")}, env);
     QVERIFY2(doctor.out.contains("[info] E2B: no API key: E2B_API_KEY is not set and the system keychain could not "
-                                 "be read"),
+                                 "be read, so --backend e2b cannot run"),
              doctor.out.constData());
+    QVERIFY2(doctor.out.contains("[info] Keychain: "), doctor.out.constData());
 }
 
 QTEST_MAIN(TestE2BKeychain)
