@@ -63,7 +63,7 @@ template <typename T> T jsonNumber(const nlohmann::json& j, const char* key, T f
 } // namespace
 
 DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
-    : Run(std::move(spec), parent), m_api(api), m_setup(std::move(setup))
+    : Run(std::move(spec), parent), m_api(api), m_setup(std::move(setup)), m_outputCap(this->spec().limits.outputBytes)
 {
     m_facts.limits = this->spec().limits;
     // Ours from the start: whatever happens next, removeAndFinish() removes it.
@@ -396,24 +396,20 @@ void DockerRun::onProgramOutput(const QByteArray& bytes)
         fail(QStringLiteral("Docker sent an output stream that is not in its documented format; the run was stopped."));
         return;
     }
-    const qint64 cap = spec().limits.outputBytes;
     for (const auto& chunk : chunks) {
         const Stream stream = chunk.stream == DockerFrameDecoder::Stream::Stderr ? Stream::Stderr : Stream::Stdout;
         if (stream == Stream::Stderr && m_stderrHead.size() < 512)
             m_stderrHead.append(chunk.payload.left(512 - m_stderrHead.size()));
-        const qint64 room = cap - m_outputBytes;
-        if (chunk.payload.size() > room) {
-            if (room > 0)
-                emit output(stream, chunk.payload.left(room));
-            m_outputBytes = cap;
-            m_outputTruncated = true;
+        const QByteArray admitted = m_outputCap.admit(chunk.payload);
+        if (!admitted.isEmpty())
+            emit output(stream, admitted);
+        if (m_outputCap.reached()) {
             m_facts.outputLimitReached = true;
-            emit progress(QStringLiteral("Output limit of %1 reached: killing the sandbox.").arg(humanBytes(cap)));
+            emit progress(QStringLiteral("Output limit of %1 reached: killing the sandbox.")
+                              .arg(humanBytes(m_outputCap.cap())));
             killForLimit();
             return;
         }
-        m_outputBytes += chunk.payload.size();
-        emit output(stream, chunk.payload);
     }
 }
 
@@ -795,8 +791,8 @@ void DockerRun::finishNow()
     result.peakMemoryBytes = m_peakMemory;
     result.peakMemoryIsSample = m_peakIsSample;
     result.memoryLimitBytes = spec().limits.memoryBytes;
-    result.outputBytes = m_outputBytes;
-    result.outputTruncated = m_outputTruncated;
+    result.outputBytes = m_outputCap.delivered();
+    result.outputTruncated = m_outputCap.reached();
     result.backend = QStringLiteral("docker");
     result.image = spec().image;
     result.sandboxId = m_containerId;

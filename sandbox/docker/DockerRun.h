@@ -3,6 +3,7 @@
 #include "Artifact.h"
 #include "DockerFrameDecoder.h"
 #include "HostCgroup.h"
+#include "OutputCap.h"
 #include "ExecPlan.h"
 #include "Run.h"
 #include "VerdictDecider.h"
@@ -101,8 +102,7 @@ private:
     bool m_killRequested = false;
 
     RunFacts m_facts;
-    qint64 m_outputBytes = 0;
-    bool m_outputTruncated = false;
+    OutputCap m_outputCap;
     std::optional<StatsSample> m_lastSample;
     qint64 m_lastCpuNs = -1;
     qint64 m_lastSampleMs = 0;

@@ -40,7 +40,8 @@ QString shortId(const QString& id)
 
 } // namespace
 
-E2BRun::E2BRun(E2BApi* api, RunSpec spec, QObject* parent) : Run(std::move(spec), parent), m_api(api)
+E2BRun::E2BRun(E2BApi* api, RunSpec spec, QObject* parent)
+    : Run(std::move(spec), parent), m_api(api), m_outputCap(this->spec().limits.outputBytes)
 {
     m_facts.limits = this->spec().limits;
     for (QTimer* timer : {&m_wallTimer, &m_startTimer, &m_idleTimer})
@@ -365,21 +366,15 @@ void E2BRun::deliverOutput(Stream stream, const QByteArray& bytes)
     if (m_phase != Phase::Running || bytes.isEmpty())
         return;
     // Exactly as with Docker: the cap is byte-exact over stdout and stderr together.
-    const qint64 cap = spec().limits.outputBytes;
-    const qint64 room = cap - m_outputBytes;
-    if (bytes.size() > room) {
-        if (room > 0)
-            emit output(stream, bytes.left(room));
-        m_outputBytes = cap;
-        m_outputTruncated = true;
+    const QByteArray admitted = m_outputCap.admit(bytes);
+    if (!admitted.isEmpty())
+        emit output(stream, admitted);
+    if (m_outputCap.reached()) {
         m_facts.outputLimitReached = true;
         emit progress(QStringLiteral("Output limit of %1 reached: killing the program and deleting the sandbox.")
-                          .arg(humanBytes(cap)));
+                          .arg(humanBytes(m_outputCap.cap())));
         stopProgram();
-        return;
     }
-    m_outputBytes += bytes.size();
-    emit output(stream, bytes);
 }
 
 void E2BRun::onStreamFinished()
@@ -819,8 +814,8 @@ void E2BRun::finishNow()
     result.peakMemoryBytes = m_peakMemory;
     result.peakMemoryIsSample = m_peakMemory >= 0;
     result.memoryLimitBytes = m_memoryTotal > 0 ? m_memoryTotal : 0;
-    result.outputBytes = m_outputBytes;
-    result.outputTruncated = m_outputTruncated;
+    result.outputBytes = m_outputCap.delivered();
+    result.outputTruncated = m_outputCap.reached();
     result.backend = QStringLiteral("e2b");
     result.image = spec().image;
     result.sandboxId = m_sandbox ? m_sandbox->id : QString();

@@ -4,6 +4,7 @@
 #include "E2BRequests.h"
 #include "HostFolderCopy.h"
 #include "ProcessStream.h"
+#include "OutputCap.h"
 #include "Run.h"
 #include "VerdictDecider.h"
 
@@ -106,8 +107,7 @@ private:
     QElapsedTimer m_wallClock;
 
     RunFacts m_facts;
-    qint64 m_outputBytes = 0;
-    bool m_outputTruncated = false;
+    OutputCap m_outputCap;
 
     QPointer<E2BCall> m_metricsCall;
     bool m_metricsFromApi = false;
