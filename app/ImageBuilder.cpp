@@ -28,10 +28,15 @@ ImageBuilder::ImageBuilder(QString scriptPath, QObject* parent) : QObject(parent
     connect(&m_killTimer, &QTimer::timeout, this, [this] { signalGroup(SIGKILL); });
     connect(&m_process, &QProcess::readyRead, this, &ImageBuilder::readOutput);
     connect(&m_process, &QProcess::finished, this, &ImageBuilder::onFinished);
-    connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart)
-            onFinished(-1, QProcess::CrashExit);
-    });
+    // Queued: QProcess may report a start failure from inside start() (no program, a failed fork),
+    // before the caller has even shown that a build began; finished() must come after that.
+    connect(
+        &m_process, &QProcess::errorOccurred, this,
+        [this](QProcess::ProcessError error) {
+            if (error == QProcess::FailedToStart)
+                onFinished(-1, QProcess::CrashExit);
+        },
+        Qt::QueuedConnection);
 }
 
 ImageBuilder::~ImageBuilder()

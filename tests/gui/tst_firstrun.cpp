@@ -94,6 +94,7 @@ private slots:
     void failedBuildShowsTheErrorInTheLog();
     void cancelledBuildLeavesNoProcess();
     void foreignImageIsNotOfferedABuild();
+    void buildThatCannotStartSaysWhy();
     void tourShowsOnceAndNeverAgainAfterSkip();
     void tourWalksThroughItsSteps();
     void userGuideNamesEveryVerdict();
@@ -478,6 +479,31 @@ void TestFirstRun::foreignImageIsNotOfferedABuild()
     QTRY_VERIFY_WITH_TIMEOUT(child<ImageBuildPanel>("imageBuildPanel")->isVisible(), 15'000);
     QVERIFY(!child<QPushButton>("buildImageButton")->isVisible());
     QVERIFY(child<QLabel>("imageBuildExplanation")->text().contains(QLatin1String("pull this one")));
+}
+
+void TestFirstRun::buildThatCannotStartSaysWhy()
+{
+    // Executable, but its interpreter does not exist: the exec itself fails.
+    const QString script = m_stateDir + QStringLiteral("/broken-build.sh");
+    {
+        QFile file(script);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("#!/nonexistent/interpreter\n");
+    }
+    QVERIFY(QFile::setPermissions(script, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    m_settings->setImageBuildScript(script);
+    m_settings->setImageForLanguage(QStringLiteral("python"), uniqueImage());
+    createWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(child<ImageBuildPanel>("imageBuildPanel")->isVisible(), 15'000);
+    QSignalSpy finished(m_window->imageBuilder(), &ImageBuilder::finished);
+    QTest::mouseClick(child<QPushButton>("buildImageButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(10'000));
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.first().first().value<ImageBuilder::Outcome>(), ImageBuilder::Outcome::Failed);
+    QVERIFY2(child<QLabel>("imageBuildStage")->text().startsWith(QLatin1String("The build could not start")),
+             qPrintable(child<QLabel>("imageBuildStage")->text()));
+    QVERIFY(!child<QPushButton>("cancelBuildButton")->isVisible());
+    QVERIFY(child<QPushButton>("buildImageButton")->isEnabled());
 }
 
 void TestFirstRun::tourShowsOnceAndNeverAgainAfterSkip()
