@@ -595,6 +595,10 @@ void MainWindow::showSettings()
         m_limits->setLimits(m_settings->defaultLimits());
         m_session->setLimits(m_settings->defaultLimits());
         m_image->setText(m_session->image());
+        if (!m_imageBuilder->isRunning()) {
+            const QString script = m_settings->imageBuildScript();
+            m_imageBuilder->setScriptPath(script.isEmpty() ? ImageBuilder::defaultScriptPath() : script);
+        }
         checkDocker();  // another image per language, or E2B set up meanwhile
     }
 }
