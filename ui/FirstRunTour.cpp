@@ -133,13 +133,15 @@ void FirstRunTour::placeCallout()
     if (target.isNull()) {
         at = rect().center() - QPoint(size.width() / 2, size.height() / 2);
     } else if (target.bottom() + kGap + size.height() <= height()) {
-        at = QPoint(target.left(), target.bottom() + kGap);            // below
-    } else if (target.top() - kGap - size.height() >= 0) {
-        at = QPoint(target.left(), target.top() - kGap - size.height());  // above
+        at = QPoint(target.left(), target.bottom() + kGap);  // below
     } else if (target.right() + kGap + size.width() <= width()) {
-        at = QPoint(target.right() + kGap, target.top());               // right of it
+        at = QPoint(target.right() + kGap, target.top());  // right of it
+    } else if (target.left() - kGap - size.width() >= 0) {
+        // Beside rather than above: what sits above a widget is often what its text talks about
+        // (the limits above the monitor).
+        at = QPoint(target.left() - kGap - size.width(), target.top());
     } else {
-        at = QPoint(target.left() - kGap - size.width(), target.top());  // left of it
+        at = QPoint(target.left(), target.top() - kGap - size.height());  // above
     }
     at.setX(qBound(kGap, at.x(), qMax(kGap, width() - size.width() - kGap)));
     at.setY(qBound(kGap, at.y(), qMax(kGap, height() - size.height() - kGap)));
