@@ -280,9 +280,11 @@ void MainWindow::checkImage()
     if (!backend || m_session->backend() != backend || !m_dockerReady)
         return;
     const QString image = m_session->image();
-    backend->checkImage(image, this, [this, backend](const docker::ImageCheck& check) {
-        if (m_session->backend() != backend || check.image != m_session->image())
-            return;  // the person moved on to another image or backend meanwhile
+    const int generation = ++m_imageCheck;
+    backend->checkImage(image, this, [this, backend, generation](const docker::ImageCheck& check) {
+        // A later check (after a build, another image or backend) has the last word.
+        if (generation != m_imageCheck || m_session->backend() != backend || check.image != m_session->image())
+            return;
         if (check.state == docker::ImageCheck::State::Missing) {
             const Language* lang = LanguageTable::find(m_session->language());
             m_imagePanel->offer(check.image, lang ? lang->displayName : m_session->language());

@@ -140,6 +140,7 @@ private:
     QPointer<QDialog> m_shortcuts;
     QPointer<AboutDialog> m_about;
     int m_dockerCheck = 0;  // counts checks, so that a late answer to an older one is ignored
+    int m_imageCheck = 0;   // the same for image checks
     bool m_dockerReady = false;
     QTimer m_tick;
     QTimer m_prewarm;  // asks the backend to prepare a sandbox once the settings of the next run rest
