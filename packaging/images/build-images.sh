@@ -43,8 +43,11 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 if [[ $stop_on_eof -eq 1 ]]; then
     # The script leads its own process group (the app starts it in a new session): end all of it.
-    ( cat >/dev/null; kill -TERM -- -$$ 2>/dev/null ) &
+    # stdin goes through fd 3: a background job's own stdin would be /dev/null, read to its end at once.
+    exec 3<&0
+    ( cat <&3 >/dev/null; kill -TERM -- -$$ 2>/dev/null ) &
     watcher=$!
+    exec 3<&-
 fi
 
 echo "build-images: [1/5] checking the Docker engine ..."

@@ -95,6 +95,7 @@ private slots:
     void cancelledBuildLeavesNoProcess();
     void foreignImageIsNotOfferedABuild();
     void buildThatCannotStartSaysWhy();
+    void realScriptStopsWhenItsInputCloses();
     void tourShowsOnceAndNeverAgainAfterSkip();
     void tourWalksThroughItsSteps();
     void userGuideNamesEveryVerdict();
@@ -507,6 +508,40 @@ void TestFirstRun::buildThatCannotStartSaysWhy()
              qPrintable(child<QLabel>("imageBuildStage")->text()));
     QVERIFY(!child<QPushButton>("cancelBuildButton")->isVisible());
     QVERIFY(child<QPushButton>("buildImageButton")->isEnabled());
+}
+
+void TestFirstRun::realScriptStopsWhenItsInputCloses()
+{
+    // The real build-images.sh, as the window starts it, up to its first Docker call: a stand-in
+    // `docker` on the PATH that just sleeps, so nothing is built and nothing leaves the machine.
+    // Through pkexec the app cannot signal the root script; closing its stdin is how it cancels.
+    QTemporaryDir bin;
+    const QString docker = bin.filePath(QStringLiteral("docker"));
+    {
+        QFile file(docker);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        // The script hides `docker version`'s output: the stand-in says it was called in a file.
+        file.write(QStringLiteral("#!/bin/sh\necho $$ > '%1'\nexec sleep 60\n").arg(bin.filePath(QStringLiteral("called"))).toUtf8());
+    }
+    QVERIFY(QFile::setPermissions(docker, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    QProcess script;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PATH"), bin.path() + QStringLiteral(":/usr/bin:/bin"));
+    script.setProcessEnvironment(env);
+    script.setProcessChannelMode(QProcess::MergedChannels);
+    script.setChildProcessModifier([] { ::setsid(); });
+    script.start(QStringLiteral(CODECOURIER_SOURCE_DIR "/packaging/images/build-images.sh"),
+                 {QStringLiteral("--image"), QStringLiteral("codecourier/runner:never-built"), QStringLiteral("--stop-on-eof")});
+    QVERIFY(script.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(bin.filePath(QStringLiteral("called"))).size() > 0, 10'000);
+    // While its input is open it keeps going (it must not read a background job's /dev/null as EOF).
+    QTest::qWait(500);
+    QCOMPARE(script.state(), QProcess::Running);
+    const qint64 group = script.processId();
+    script.closeWriteChannel();
+    QVERIFY(script.waitForFinished(5'000));
+    QCOMPARE(script.exitCode(), 143);
+    QTRY_VERIFY_WITH_TIMEOUT(!groupAlive(group), 5'000);
 }
 
 void TestFirstRun::tourShowsOnceAndNeverAgainAfterSkip()
