@@ -370,10 +370,10 @@ void MainWindow::buildRunBar()
     m_image->setToolTip(tr("The container image the snippet runs in. The default is built from Debian packages "
                            "by packaging/images/build-images.sh; any image with the language's interpreter works."));
     connect(m_image, &QLineEdit::editingFinished, this, [this] {
-        if (m_image->text() == m_session->image())
-            return;
+        const bool changed = m_image->text() != m_session->image();
         m_session->setImageOverride(m_image->text());
-        checkImage();
+        if (changed)
+            checkImage();  // is the newly named image there, or should the window offer to build it?
     });
 
     m_grants = new GrantsBar(m_session, m_prompter, bar);

@@ -94,6 +94,7 @@ private slots:
     void failedBuildShowsTheErrorInTheLog();
     void cancelledBuildLeavesNoProcess();
     void foreignImageIsNotOfferedABuild();
+    void imageTypedInTheRunBarIsChecked();
     void buildThatCannotStartSaysWhy();
     void realScriptStopsWhenItsInputCloses();
     void tourShowsOnceAndNeverAgainAfterSkip();
@@ -483,6 +484,25 @@ void TestFirstRun::foreignImageIsNotOfferedABuild()
     QTRY_VERIFY_WITH_TIMEOUT(child<ImageBuildPanel>("imageBuildPanel")->isVisible(), 15'000);
     QVERIFY(!child<QPushButton>("buildImageButton")->isVisible());
     QVERIFY(child<QLabel>("imageBuildExplanation")->text().contains(QLatin1String("pull this one")));
+}
+
+void TestFirstRun::imageTypedInTheRunBarIsChecked()
+{
+    createWindow();
+    QVERIFY(waitForDockerCheck().ready());
+    auto* panel = child<ImageBuildPanel>("imageBuildPanel");
+    QTRY_VERIFY(!panel->isVisible());
+    auto* image = child<QLineEdit>("imageEdit");
+    const QString missing = uniqueImage();
+    image->selectAll();
+    QTest::keyClicks(image, missing);
+    QTest::keyClick(image, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isVisible(), 15'000);
+    QCOMPARE(panel->image(), missing);
+    image->selectAll();
+    QTest::keyClicks(image, QString::fromLatin1(test::kRunnerImage));
+    QTest::keyClick(image, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isVisible(), 15'000);
 }
 
 void TestFirstRun::buildThatCannotStartSaysWhy()
