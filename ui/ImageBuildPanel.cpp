@@ -93,7 +93,7 @@ void ImageBuildPanel::offer(const QString& image, const QString& languages)
         explanation = reason;
     } else {
         explanation = tr("Snippets run inside this container image, and Docker does not have it yet. CodeCourier can "
-                         "build it from Debian packages; that usually takes a few minutes and downloads the packages from the Debian archive.");
+                         "build it from the Debian archive; that usually takes a few minutes.");
         explanation += QLatin1Char(' ');
         explanation += m_builder->needsElevation()
                            ? tr("Building needs root: you will be asked for your password (pkexec).")
