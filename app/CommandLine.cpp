@@ -35,8 +35,9 @@ QString CommandLine::helpText()
         "  codecourier doctor          check the Docker engine, the images, the configuration and E2B\n"
         "  codecourier extract [FILE]  list the code blocks of an AI answer (see codecourier extract --help)\n"
         "  codecourier history         list, show and re-run recorded runs (see codecourier history --help)\n"
-        "  codecourier --screenshot FILE [--answer ANSWER.md] [--run]\n"
+        "  codecourier --screenshot FILE [--answer ANSWER.md] [--run] [--tour]\n"
         "                              render the window (after loading an answer and running it) to FILE\n"
+        "  codecourier --tour          open the desktop app with the first-run tour, even if it was seen\n"
         "  codecourier --version       print the version\n"
         "  codecourier --help          print this help\n");
 }
@@ -441,6 +442,8 @@ CommandLine CommandLine::parse(const QStringList& arguments)
                     cl.answerFile = value;
             } else if (arg == QLatin1String("--run")) {
                 cl.runOnStart = true;
+            } else if (arg == QLatin1String("--tour")) {
+                cl.showTour = true;
             } else {
                 // Qt's own GUI options (-platform, -style ...) pass through to the app.
                 cl.guiArguments << arg;

@@ -69,6 +69,7 @@ struct CommandLine
     QString screenshotPath;         ///< --screenshot FILE: render the window to FILE and quit
     QString answerFile;             ///< --answer FILE: paste FILE into the AI answer panel at start
     bool runOnStart = false;        ///< --run: run the loaded code at start
+    bool showTour = false;          ///< --tour: show the first-run tour even if it was seen
     bool helpForRun = false;        ///< `run --help`
     bool helpForExtract = false;    ///< `extract --help`
     bool helpForHistory = false;    ///< `history --help`

@@ -85,7 +85,7 @@ void DoctorCommand::checkImages()
                         if (r.ok())
                             report(true, QStringLiteral("Image %1 for %2 (%3)")
                                              .arg(image, languages,
-                                                  humanBytes(r.json().value("Size", qint64(0)))));
+                                                  humanBytes(r.json().is_object() ? r.json().value("Size", qint64(0)) : 0)));
                         else if (r.status == 404)
                             report(false, QStringLiteral("Image %1 for %2 is missing: build it with "
                                                          "`codecourier-build-images` (in a source tree: "

@@ -25,6 +25,8 @@ const QRegularExpression kDomainPattern(
 const QString kDockerRuntime = QStringLiteral("docker/runtime");
 const QString kPoolSize = QStringLiteral("docker/poolSize");
 constexpr int kMaxPoolSize = 8;
+const QString kImageBuildScript = QStringLiteral("build/imageScript");
+const QString kTourSeen = QStringLiteral("firstRun/tourSeen");
 } // namespace
 
 Settings::Settings()
@@ -112,6 +114,30 @@ int Settings::poolSize() const
 void Settings::setPoolSize(int size)
 {
     m_settings->setValue(kPoolSize, qBound(0, size, kMaxPoolSize));
+}
+
+QString Settings::imageBuildScript() const
+{
+    return m_settings->value(kImageBuildScript).toString().trimmed();
+}
+
+void Settings::setImageBuildScript(const QString& path)
+{
+    if (path.trimmed().isEmpty())
+        m_settings->remove(kImageBuildScript);
+    else
+        m_settings->setValue(kImageBuildScript, path.trimmed());
+}
+
+bool Settings::tourSeen() const
+{
+    return m_settings->value(kTourSeen, false).toBool();
+}
+
+void Settings::setTourSeen(bool seen)
+{
+    m_settings->setValue(kTourSeen, seen);
+    m_settings->sync();  // a crash right after Skip must not bring the tour back
 }
 
 QString Settings::dockerRuntime() const

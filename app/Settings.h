@@ -55,6 +55,14 @@ public:
     int poolSize() const;
     void setPoolSize(int size);
 
+    /// The script that builds a missing runner image; empty = ImageBuilder's default next to the binary.
+    QString imageBuildScript() const;
+    void setImageBuildScript(const QString& path);
+
+    /// Whether the first-run tour was seen (finished or skipped); it is never shown again then.
+    bool tourSeen() const;
+    void setTourSeen(bool seen);
+
     QString filePath() const;
 
 private:

@@ -202,6 +202,11 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
     cc::MainWindow window(&session, &settings, &autosave);
     window.setApiKeyStore(&keyStore);
     window.show();
+    // A screenshot shows the tour only when asked (--tour); it then must not count as seen.
+    if (cl.showTour)
+        window.startTour();
+    else if (cl.screenshotPath.isEmpty())
+        window.startTourIfNew();
 
     if (!cl.answerFile.isEmpty()) {
         QFile file(cl.answerFile);

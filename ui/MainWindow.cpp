@@ -1,12 +1,17 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
 #include "AnswerPanel.h"
 #include "Autosave.h"
 #include "Backend.h"
 #include "CodeEditor.h"
+#include "DockerSetupPanel.h"
+#include "FirstRunTour.h"
 #include "GrantsBar.h"
 #include "HistoryPanel.h"
 #include "HistoryRecorder.h"
+#include "ImageBuildPanel.h"
+#include "ImageBuilder.h"
 #include "Language.h"
 #include "LimitsEditor.h"
 #include "OutputConsole.h"
@@ -15,11 +20,13 @@
 #include "RunSession.h"
 #include "Settings.h"
 #include "SettingsDialog.h"
+#include "UserGuide.h"
 #include "VerdictDecider.h"
 
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
@@ -36,6 +43,7 @@
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStatusBar>
+#include <QTextBrowser>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <Qsci/qsciglobal.h>
@@ -91,7 +99,28 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     m_mainSplitter->addWidget(m_runSplitter);
     m_mainSplitter->setStretchFactor(0, 3);
     m_mainSplitter->setStretchFactor(1, 2);
-    setCentralWidget(m_mainSplitter);
+
+    // The guided panels sit above the playground, not in a modal box: the person can read the
+    // command, run it in a terminal and come back to Re-check.
+    const QString script = m_settings->imageBuildScript();
+    m_imageBuilder = new ImageBuilder(script.isEmpty() ? ImageBuilder::defaultScriptPath() : script, this);
+    m_dockerPanel = new DockerSetupPanel(this);
+    m_imagePanel = new ImageBuildPanel(m_imageBuilder, this);
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->addWidget(m_dockerPanel);
+    centralLayout->addWidget(m_imagePanel);
+    centralLayout->addWidget(m_mainSplitter, 1);
+    setCentralWidget(central);
+    connect(m_dockerPanel, &DockerSetupPanel::recheckRequested, this, &MainWindow::checkDocker);
+    connect(m_dockerPanel, &DockerSetupPanel::useE2BRequested, this, &MainWindow::useE2B);
+    connect(m_dockerPanel, &DockerSetupPanel::setUpE2BRequested, this, &MainWindow::showSettings);
+    connect(m_imagePanel, &ImageBuildPanel::built, this, [this](const QString& image) {
+        statusBar()->showMessage(tr("Built %1.").arg(image), 8000);
+        checkImage();
+        m_prewarm.start();
+    });
 
     buildRunBar();
     buildHistoryDock();
@@ -136,6 +165,8 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     restoreState();
     onLanguageChanged(m_session->language());
     updateRunButton();
+    connect(m_session, &RunSession::backendChanged, this, &MainWindow::checkDocker);
+    checkDocker();
 }
 
 MainWindow::~MainWindow() = default;
@@ -208,6 +239,79 @@ bool MainWindow::openRecordedRun(const HistoryRecord& record)
     return true;
 }
 
+docker::DockerBackend* MainWindow::dockerBackend() const
+{
+    for (Backend* backend : m_session->backends())
+        if (auto* dockerBackend = qobject_cast<docker::DockerBackend*>(backend))
+            return dockerBackend;
+    return nullptr;
+}
+
+void MainWindow::checkDocker()
+{
+    docker::DockerBackend* backend = dockerBackend();
+    const int check = ++m_dockerCheck;
+    if (!backend || m_session->backend() != backend) {
+        // Runs go elsewhere: whatever Docker lacks does not stand in the way.
+        m_dockerPanel->hide();
+        m_imagePanel->withdraw();
+        return;
+    }
+    refreshE2BOffer();
+    m_dockerPanel->setChecking(true);
+    backend->checkEngine(this, [this, check](const docker::DockerHealth& health) {
+        if (check != m_dockerCheck)
+            return;
+        m_dockerPanel->showHealth(health);
+        if (m_about)
+            m_about->setDockerHealth(health);
+        m_dockerReady = health.ready();
+        if (health.ready())
+            checkImage();
+        else
+            m_imagePanel->withdraw();
+        emit dockerChecked(health);
+    });
+}
+
+void MainWindow::checkImage()
+{
+    docker::DockerBackend* backend = dockerBackend();
+    if (!backend || m_session->backend() != backend || !m_dockerReady)
+        return;
+    const QString image = m_session->image();
+    const int generation = ++m_imageCheck;
+    backend->checkImage(image, this, [this, backend, generation](const docker::ImageCheck& check) {
+        // A later check (after a build, another image or backend) has the last word.
+        if (generation != m_imageCheck || m_session->backend() != backend || check.image != m_session->image())
+            return;
+        if (check.state == docker::ImageCheck::State::Missing) {
+            const Language* lang = LanguageTable::find(m_session->language());
+            m_imagePanel->offer(check.image, lang ? lang->displayName : m_session->language());
+        } else {
+            m_imagePanel->withdraw();
+        }
+        emit imageChecked(check);
+    });
+}
+
+void MainWindow::refreshE2BOffer()
+{
+    for (Backend* backend : m_session->backends())
+        if (backend->name() == QLatin1String("e2b")) {
+            m_dockerPanel->setE2BOffer(backend->unavailableReason().isEmpty());
+            return;
+        }
+    m_dockerPanel->setE2BOffer(false);
+}
+
+void MainWindow::useE2B()
+{
+    const int index = m_backend->findData(QStringLiteral("e2b"));
+    if (index >= 0)
+        m_backend->setCurrentIndex(index);  // switches the session's backend; the panel goes with checkDocker()
+}
+
 void MainWindow::refreshBackendChoices()
 {
     auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
@@ -224,6 +328,8 @@ void MainWindow::refreshBackendChoices()
         if (model)
             model->item(index)->setEnabled(reason.isEmpty());
     }
+    if (m_dockerPanel)
+        refreshE2BOffer();
 }
 
 void MainWindow::buildRunBar()
@@ -264,7 +370,12 @@ void MainWindow::buildRunBar()
     m_image->setToolTip(tr("The container image the snippet runs in. The default is built from Debian packages "
                            "by codecourier-build-images (packaging/images/build-images.sh in a source tree); any "
                            "image with the language's interpreter works."));
-    connect(m_image, &QLineEdit::editingFinished, this, [this] { m_session->setImageOverride(m_image->text()); });
+    connect(m_image, &QLineEdit::editingFinished, this, [this] {
+        const bool changed = m_image->text() != m_session->image();
+        m_session->setImageOverride(m_image->text());
+        if (changed)
+            checkImage();  // is the newly named image there, or should the window offer to build it?
+    });
 
     m_grants = new GrantsBar(m_session, m_prompter, bar);
 
@@ -287,10 +398,13 @@ void MainWindow::buildRunBar()
     bar->addWidget(m_runButton);
     bar->addWidget(m_elapsed);
 
+    // "what" names a shortcut in Help ▸ Keyboard shortcuts, which reads them from here.
     auto* runShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
+    runShortcut->setProperty("what", tr("Run the code in a fresh sandbox"));
     connect(runShortcut, &QShortcut::activated, this, &MainWindow::startRun);
     for (const QKeySequence& keys : {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)}) {
         auto* stopShortcut = new QShortcut(keys, this);
+        stopShortcut->setProperty("what", tr("Stop the run and remove its sandbox"));
         connect(stopShortcut, &QShortcut::activated, this, &MainWindow::stopRun);
     }
 }
@@ -320,7 +434,13 @@ void MainWindow::buildMenus()
     run->addAction(tr("&Run") + QStringLiteral("\tCtrl+Return"), this, &MainWindow::startRun);
     run->addAction(tr("&Stop") + QStringLiteral("\tEsc"), this, &MainWindow::stopRun);
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About CodeCourier"), this, &MainWindow::showAbout);
+    help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, &MainWindow::showUserGuide)
+        ->setObjectName(QStringLiteral("userGuideAction"));
+    help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts)
+        ->setObjectName(QStringLiteral("shortcutsAction"));
+    help->addAction(tr("Take the &tour"), this, &MainWindow::startTour)->setObjectName(QStringLiteral("tourAction"));
+    help->addSeparator();
+    help->addAction(tr("&About CodeCourier"), this, &MainWindow::showAbout)->setObjectName(QStringLiteral("aboutAction"));
 }
 
 void MainWindow::restoreState()
@@ -380,6 +500,7 @@ void MainWindow::onLanguageChanged(const QString& language)
     m_image->setText(m_session->image());
     m_autosave->save(kEditorLanguageKey, language);
     m_prewarm.start();
+    checkImage();
 }
 
 void MainWindow::startRun()
@@ -434,6 +555,9 @@ void MainWindow::onRunFinished(const RunResult& result)
     m_console->appendSystemLine(result.message);
     m_monitor->showResult(result);
     updateRunButton();
+    // The engine may have gone away (or the image), and the guided panels say what to do then.
+    if (result.verdict == Verdict::BackendError)
+        checkDocker();
     emit runEnded(result);
     if (m_closeWhenStopped)
         close();
@@ -474,19 +598,124 @@ void MainWindow::showSettings()
         m_limits->setLimits(m_settings->defaultLimits());
         m_session->setLimits(m_settings->defaultLimits());
         m_image->setText(m_session->image());
+        if (!m_imageBuilder->isRunning()) {
+            const QString script = m_settings->imageBuildScript();
+            m_imageBuilder->setScriptPath(script.isEmpty() ? ImageBuilder::defaultScriptPath() : script);
+        }
+        checkDocker();  // another image per language, or E2B set up meanwhile
     }
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox box(QMessageBox::Information, tr("About CodeCourier"),
-                    tr("CodeCourier %1\n\nRuns code an AI wrote in a disposable sandbox: no network, no host files, "
-                       "limited time, memory and processes unless you grant more for one run.\n\nQt %2 · QScintilla %3")
-                        .arg(QStringLiteral(CODECOURIER_VERSION), QString::fromLatin1(qVersion()),
-                             QStringLiteral(QSCINTILLA_VERSION_STR)),
-                    QMessageBox::Ok, this);
-    box.setTextFormat(Qt::PlainText);
-    box.exec();
+    if (!m_about) {
+        m_about = new AboutDialog(this);
+        m_about->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_about->show();
+    m_about->raise();
+    // The engine in use right now, not the one of the last check.
+    if (docker::DockerBackend* backend = dockerBackend())
+        backend->checkEngine(m_about, [about = m_about](const docker::DockerHealth& health) {
+            if (about)
+                about->setDockerHealth(health);
+        });
+}
+
+namespace {
+
+/// A non-modal window of our own rich text (never a string from an engine or a snippet).
+QDialog* textWindow(QWidget* parent, const QString& name, const QString& title, const QString& html)
+{
+    auto* dialog = new QDialog(parent);
+    dialog->setObjectName(name);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(title);
+    auto* browser = new QTextBrowser(dialog);
+    browser->setObjectName(name + QStringLiteral("Text"));
+    browser->setOpenLinks(false);
+    browser->setHtml(html);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(dialog);
+    layout->addWidget(browser);
+    layout->addWidget(buttons);
+    dialog->resize(640, 560);
+    return dialog;
+}
+
+} // namespace
+
+void MainWindow::showUserGuide()
+{
+    if (!m_guide)
+        m_guide = textWindow(this, QStringLiteral("userGuideDialog"), tr("CodeCourier user guide"), UserGuide::html());
+    m_guide->show();
+    m_guide->raise();
+}
+
+QList<QPair<QString, QString>> MainWindow::shortcutList() const
+{
+    QList<QPair<QString, QString>> list;
+    for (const QShortcut* shortcut : findChildren<QShortcut*>())
+        if (shortcut->isEnabled() && !shortcut->key().isEmpty())
+            list.append({shortcut->property("what").toString(), shortcut->key().toString(QKeySequence::NativeText)});
+    for (const QAction* menuAction : menuBar()->actions()) {
+        if (!menuAction->menu())
+            continue;
+        for (const QAction* action : menuAction->menu()->actions())
+            for (const QKeySequence& keys : action->shortcuts())
+                if (!keys.isEmpty())
+                    list.append({action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                                 keys.toString(QKeySequence::NativeText)});
+    }
+    return list;
+}
+
+void MainWindow::showShortcuts()
+{
+    if (!m_shortcuts) {
+        QString rows;
+        for (const auto& [what, keys] : shortcutList())
+            rows += QStringLiteral("<tr><td style='padding:3px 16px 3px 0'><b>%1</b></td><td>%2</td></tr>")
+                        .arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
+        m_shortcuts = textWindow(this, QStringLiteral("shortcutsDialog"), tr("Keyboard shortcuts"),
+                                 QStringLiteral("<h3>%1</h3><table>%2</table>").arg(tr("Keyboard shortcuts"), rows));
+        m_shortcuts->resize(460, 360);
+    }
+    m_shortcuts->show();
+    m_shortcuts->raise();
+}
+
+bool MainWindow::startTourIfNew()
+{
+    if (m_settings->tourSeen())
+        return false;
+    startTour();
+    return true;
+}
+
+void MainWindow::startTour()
+{
+    if (m_tour)
+        return;
+    QList<FirstRunTour::Step> steps{
+        {m_answer, tr("1. Paste what the AI wrote"),
+         tr("Paste the AI's whole answer here. CodeCourier finds the code blocks in it and puts the program into "
+            "the editor, so you can read it before anything runs.")},
+        {m_grants, tr("2. The sandbox is closed"),
+         tr("The code runs with no internet and without your files. These switches open one of them for the next "
+            "run only, after asking you. Leave them off unless the code really needs it.")},
+        {m_monitor, tr("3. Watch it run"),
+         tr("While the code runs you see how much processor and memory it uses. When it ends, a card says how: "
+            "finished, crashed, or stopped by one of the limits above it.")},
+        {m_runButton, tr("4. Run it"),
+         tr("Press Run (or Ctrl+Return) to start it in a fresh, throwaway sandbox. Stop (or Esc) ends it at once. "
+            "Help ▸ User guide explains every limit and verdict.")},
+    };
+    m_tour = new FirstRunTour(this, steps);
+    connect(m_tour, &FirstRunTour::ended, this, [this] { m_settings->setTourSeen(true); });
+    m_tour->start();
 }
 
 } // namespace cc

@@ -1,13 +1,18 @@
 #pragma once
 
+#include "FirstRunTour.h"
 #include "Prompter.h"
 #include "RunResult.h"
+#include "docker/DockerBackend.h"
+#include "docker/DockerHealth.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
 class QComboBox;
+class QDialog;
 class QDockWidget;
 class QLabel;
 class QLineEdit;
@@ -16,13 +21,17 @@ class QSplitter;
 
 namespace cc {
 
+class AboutDialog;
 class AnswerPanel;
 class ApiKeyStore;
 class Autosave;
 class CodeEditor;
+class DockerSetupPanel;
 class GrantsBar;
 class HistoryPanel;
 struct HistoryRecord;
+class ImageBuildPanel;
+class ImageBuilder;
 class LimitsEditor;
 class OutputConsole;
 class ResourceMonitor;
@@ -53,10 +62,28 @@ public:
     /// every grant off. False (after saying why) when it cannot, e.g. while a run is going.
     bool openRecordedRun(const HistoryRecord& record);
     HistoryPanel* historyPanel() const { return m_historyPanel; }
+    /// Builds missing runner images (its script is the settings' imageBuildScript()).
+    ImageBuilder* imageBuilder() const { return m_imageBuilder; }
+
+    /// Asks the Docker engine whether it can be used (and then whether the image is there); the
+    /// guided panels show or go with the answer. Only while the Docker backend is the chosen one.
+    void checkDocker();
+    /// Starts the first-run tour unless it was seen (finished or skipped) before; true if it started.
+    bool startTourIfNew();
+    /// Starts the tour whether or not it was seen (Help ▸ Take the tour).
+    void startTour();
+    FirstRunTour* tour() const { return m_tour; }
+    /// The keyboard shortcuts the window has, as (what it does, keys) pairs, read from its actions
+    /// and shortcuts: the list Help ▸ Keyboard shortcuts shows.
+    QList<QPair<QString, QString>> shortcutList() const;
 
 signals:
     /// The run that was started from this window ended (after the console and card show it).
     void runEnded(const cc::RunResult& result);
+    /// The engine answered a check (checkDocker()) and the setup panel shows it.
+    void dockerChecked(const cc::docker::DockerHealth& health);
+    /// The engine said whether the current image is there and the build panel shows it.
+    void imageChecked(const cc::docker::ImageCheck& check);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -74,7 +101,14 @@ private:
     void openSnippetFile();
     void showSettings();
     void showAbout();
+    void showUserGuide();
+    void showShortcuts();
     void updateRunButton();
+    void checkImage();
+    void refreshE2BOffer();
+    void useE2B();
+    /// The Docker backend among the session's, or null.
+    docker::DockerBackend* dockerBackend() const;
 
     RunSession* m_session;
     Settings* m_settings;
@@ -98,6 +132,16 @@ private:
     QSplitter* m_mainSplitter = nullptr;
     QSplitter* m_topSplitter = nullptr;
     QSplitter* m_runSplitter = nullptr;
+    DockerSetupPanel* m_dockerPanel = nullptr;
+    ImageBuildPanel* m_imagePanel = nullptr;
+    ImageBuilder* m_imageBuilder = nullptr;
+    QPointer<FirstRunTour> m_tour;
+    QPointer<QDialog> m_guide;
+    QPointer<QDialog> m_shortcuts;
+    QPointer<AboutDialog> m_about;
+    int m_dockerCheck = 0;  // counts checks, so that a late answer to an older one is ignored
+    int m_imageCheck = 0;   // the same for image checks
+    bool m_dockerReady = false;
     QTimer m_tick;
     QTimer m_prewarm;  // asks the backend to prepare a sandbox once the settings of the next run rest
     QElapsedTimer m_runClock;

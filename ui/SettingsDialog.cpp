@@ -1,6 +1,7 @@
 #include "SettingsDialog.h"
 
 #include "ApiKeyStore.h"
+#include "ImageBuilder.h"
 #include "Language.h"
 #include "LimitsEditor.h"
 #include "Settings.h"
@@ -57,6 +58,12 @@ SettingsDialog::SettingsDialog(Settings* settings, ApiKeyStore* keyStore, QWidge
         dockerForm->addRow(tr("Image for %1").arg(language.displayName), edit);
         m_images.insert(language.name, edit);
     }
+    m_buildScript = new QLineEdit(settings->imageBuildScript(), docker);
+    m_buildScript->setObjectName(QStringLiteral("buildScriptEdit"));
+    m_buildScript->setPlaceholderText(ImageBuilder::defaultScriptPath());
+    m_buildScript->setToolTip(tr("The script that builds a missing runner image when you accept the window's offer "
+                                 "(build-images.sh). Empty: the one installed with CodeCourier."));
+    dockerForm->addRow(tr("Image build script"), m_buildScript);
     layout->addWidget(docker);
 
     auto* limits = new QGroupBox(tr("Default limits of new runs"), this);
@@ -177,6 +184,7 @@ void SettingsDialog::accept()
         m_settings->setImageForLanguage(it.key(), it.value()->text());
     m_settings->setDefaultLimits(m_limits->limits());
     m_settings->setPoolSize(m_poolSize->value());
+    m_settings->setImageBuildScript(m_buildScript->text());
     m_settings->setE2BTemplate(m_e2bTemplate->text());
     if (!m_keyStore || m_e2bKey->text().trimmed().isEmpty()) {
         QDialog::accept();

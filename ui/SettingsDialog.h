@@ -50,6 +50,7 @@ private:
     QLineEdit* m_e2bDomain;
     QLineEdit* m_e2bTemplate;
     QMap<QString, QLineEdit*> m_images;
+    QLineEdit* m_buildScript;
     LimitsEditor* m_limits;
 };
 

@@ -115,7 +115,7 @@ void ContainerPool::startOne(const QString& key)
     };
     m_api->call("POST", "/containers/create?name=" + DockerApi::query(name), body, this,
                 [this, settle](const DockerResponse& created) {
-                    const QString id = QString::fromStdString(created.json().value("Id", std::string()));
+                    const QString id = created.stringField("Id");
                     if (!created.ok() || id.isEmpty()) {
                         settle(QString(), created.error.isEmpty() ? QStringLiteral("no id") : created.error);
                         return;

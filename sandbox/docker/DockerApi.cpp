@@ -18,6 +18,15 @@ nlohmann::json DockerResponse::json() const
     return nlohmann::json::parse(body.constBegin(), body.constEnd(), nullptr, false);
 }
 
+QString DockerResponse::stringField(const char* key) const
+{
+    const nlohmann::json j = json();
+    if (!j.is_object())
+        return {};
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
+}
+
 DockerApi::DockerApi(http::HttpClient* http, DockerEndpoint endpoint, QObject* parent)
     : QObject(parent), m_http(http), m_endpoint(std::move(endpoint))
 {
@@ -54,6 +63,7 @@ http::HttpReply* DockerApi::call(const QByteArray& method, const QByteArray& pat
         DockerResponse response;
         response.status = reply->status();
         response.body = reply->body();
+        response.transportError = reply->errorString();
         if (!reply->errorString().isEmpty())
             response.error = reply->wasAborted() ? QStringLiteral("The request to Docker was cancelled.")
                                                  : describeTransportError(reply->errorString());
@@ -75,27 +85,52 @@ http::HttpReply* DockerApi::stream(const QByteArray& method, const QByteArray& p
     return m_http->send(request, parent);
 }
 
+DockerHealth DockerApi::diagnose(const QString& curlError) const
+{
+    if (!m_endpoint.error.isEmpty()) {
+        DockerHealth health;
+        health.socketPath = m_endpoint.socketPath;
+        health.sentence = m_endpoint.error;
+        return health;
+    }
+    const QString socket = m_endpoint.socketPath;
+    const QByteArray native = QFile::encodeName(socket);
+    const bool exists = QFileInfo::exists(socket);
+    return DockerHealth::diagnose(socket, exists, exists && ::access(native.constData(), R_OK | W_OK) == 0,
+                                  DockerHealth::daemonInstalled(), curlError);
+}
+
 QString DockerApi::describeTransportError(const QString& curlError) const
 {
-    if (!m_endpoint.error.isEmpty())
-        return m_endpoint.error;
-    const QString socket = m_endpoint.socketPath;
-    const QFileInfo info(socket);
-    const QByteArray native = QFile::encodeName(socket);
-    if (!info.exists())
-        return QStringLiteral("Docker is not running: there is no engine socket at %1. Start it with "
-                              "`sudo systemctl start docker` (or `sudo dockerd &`), or set DOCKER_HOST to its socket.")
-            .arg(socket);
-    if (::access(native.constData(), R_OK | W_OK) != 0)
-        return QStringLiteral("Permission denied on the Docker socket %1: add yourself to the docker group "
-                              "(`sudo usermod -aG docker $USER`, then log out and in again), or run as root.")
-            .arg(socket);
-    if (curlError.contains(QLatin1String("connect"), Qt::CaseInsensitive))
-        return QStringLiteral("Docker is not running: nothing answers on %1. Start it with `sudo systemctl start docker` "
-                              "(or `sudo dockerd &`).")
-            .arg(socket);
-    return QStringLiteral("The connection to Docker at %1 failed: %2. Check that the engine is healthy (`docker info`).")
-        .arg(socket, curlError);
+    return diagnose(curlError).sentence;
+}
+
+void DockerApi::probe(QObject* context, std::function<void(const DockerHealth&)> done, int timeoutMs)
+{
+    call("GET", "/version", nullptr, context, [this, done = std::move(done)](const DockerResponse& r) {
+        DockerHealth health;
+        if (r.status == 0) {
+            health = diagnose(r.transportError);
+        } else if (!r.ok()) {
+            health.socketPath = m_endpoint.socketPath;
+            health.fixCommand = QStringLiteral("sudo systemctl restart docker");
+            health.sentence = r.error;
+        } else {
+            const auto j = r.json();
+            health.socketPath = m_endpoint.socketPath;
+            if (j.is_object() && j.contains("Version") && j["Version"].is_string()) {
+                health.status = DockerHealth::Status::Ready;
+                health.engineVersion = QString::fromStdString(j["Version"].get<std::string>());
+                health.apiVersion = QString::fromStdString(j.value("ApiVersion", std::string()));
+                health.sentence = QStringLiteral("Docker %1 answers on %2.").arg(health.engineVersion, health.socketPath);
+            } else {
+                health.sentence = QStringLiteral("Something answers on %1, but not as the Docker engine does: check "
+                                                 "DOCKER_HOST and `docker info`.")
+                                      .arg(health.socketPath);
+            }
+        }
+        done(health);
+    }, timeoutMs);
 }
 
 QString DockerApi::describeApiError(int status, const QByteArray& body)

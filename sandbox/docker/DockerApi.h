@@ -1,6 +1,7 @@
 #pragma once
 
 #include "DockerEndpoint.h"
+#include "DockerHealth.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -22,10 +23,14 @@ struct DockerResponse
     int status = 0;                 ///< 0 when the engine could not be reached
     QByteArray body;
     QString error;                  ///< non-empty: a sentence for a person (transport or API error)
+    QString transportError;         ///< libcurl's own words when the engine could not be reached
 
     bool ok() const { return error.isEmpty(); }
     /// The body as JSON; a discarded value when it is not JSON.
     nlohmann::json json() const;
+    /// A string member of the body's JSON object ("Id"); empty when the body is not an object with
+    /// that string (an engine that is down answers nothing; a broken one answers garbage).
+    QString stringField(const char* key) const;
 };
 
 /// The Docker Engine API (v1.41) over the engine's unix socket, asynchronous. Every call ends
@@ -53,6 +58,12 @@ public:
 
     /// A sentence for a transport failure (no engine, permission denied on the socket, ...).
     QString describeTransportError(const QString& curlError) const;
+    /// What a transport failure means, looking at the socket and the machine (no engine call).
+    DockerHealth diagnose(const QString& curlError) const;
+    /// Asks the engine for its /version: done() gets Ready with the versions, or what is wrong and
+    /// the command that fixes it. Never blocks; the answer arrives in the API's thread unless the
+    /// context object is gone by then.
+    void probe(QObject* context, std::function<void(const DockerHealth&)> done, int timeoutMs = 5'000);
     /// A sentence for an API error status, using the engine's own message.
     static QString describeApiError(int status, const QByteArray& body);
 

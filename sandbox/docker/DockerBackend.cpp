@@ -28,6 +28,30 @@ DockerBackend::DockerBackend(http::HttpClient* http, DockerEndpoint endpoint, QO
     m_pool = new ContainerPool(m_api, labels, this);
 }
 
+void DockerBackend::checkEngine(QObject* context, std::function<void(const DockerHealth&)> done)
+{
+    m_api->probe(context, std::move(done));
+}
+
+void DockerBackend::checkImage(const QString& image, QObject* context, std::function<void(const ImageCheck&)> done)
+{
+    m_api->call("GET", "/images/" + DockerApi::query(image) + "/json", nullptr, context,
+                [image, done = std::move(done)](const DockerResponse& r) {
+                    ImageCheck check;
+                    check.image = image;
+                    if (r.ok()) {
+                        check.state = ImageCheck::State::Present;
+                    } else if (r.status == 404) {
+                        check.state = ImageCheck::State::Missing;
+                        check.sentence = QStringLiteral("The image %1 is not on this machine.").arg(image);
+                    } else {
+                        check.sentence = r.error;
+                    }
+                    done(check);
+                },
+                10'000);
+}
+
 void DockerBackend::prewarm(const RunSpec& spec)
 {
     m_pool->prewarm(spec);

@@ -2,6 +2,7 @@
 
 #include "Backend.h"
 #include "DockerEndpoint.h"
+#include "DockerHealth.h"
 
 #include <QMap>
 #include <QSet>
@@ -15,6 +16,15 @@ namespace cc::docker {
 
 class ContainerPool;
 class DockerApi;
+
+/// Whether an image is on the engine, as DockerBackend::checkImage() found it.
+struct ImageCheck
+{
+    enum class State { Present, Missing, Unknown };
+    State state = State::Unknown;
+    QString image;
+    QString sentence;   ///< for Missing and Unknown: what is wrong, for a person (plain text)
+};
 
 /// Runs snippets in fresh, hardened containers of the local Docker engine. Every container and
 /// network it creates carries its labels, naming this process as owner, so that a later start
@@ -30,6 +40,10 @@ public:
     void prewarm(const RunSpec& spec) override;
 
     DockerApi* api() const { return m_api; }
+    /// Asks the engine whether it can be used (see DockerApi::probe()); done() in this thread.
+    void checkEngine(QObject* context, std::function<void(const DockerHealth&)> done);
+    /// Asks the engine whether image is there; done() in this thread unless context is gone.
+    void checkImage(const QString& image, QObject* context, std::function<void(const ImageCheck&)> done);
     /// Pre-started containers for runs without grants; off until given a size.
     ContainerPool* pool() const { return m_pool; }
     /// Removes the pool's containers; done() once the engine answered. Call before quitting.

@@ -166,7 +166,7 @@ void DockerRun::createNetwork()
             fail(QStringLiteral("Could not create the run's network. %1").arg(r.error));
             return;
         }
-        m_networkId = QString::fromStdString(r.json().value("Id", std::string()));
+        m_networkId = r.stringField("Id");
         if (m_facts.cancelled) {
             removeAndFinish();
             return;
@@ -198,7 +198,7 @@ void DockerRun::createContainer()
             fail(why);
             return;
         }
-        m_containerId = QString::fromStdString(r.json().value("Id", std::string()));
+        m_containerId = r.stringField("Id");
         if (m_containerId.isEmpty()) {
             fail(QStringLiteral("Docker created a container but did not say its id: the engine's answer was garbled."));
             return;
@@ -249,7 +249,8 @@ void DockerRun::locateHostCgroup()
 {
     // Off the critical path: by the time the program ends, the figures can be read directly.
     m_api->call("GET", "/containers/" + m_containerId.toLatin1() + "/json", nullptr, this, [this](const DockerResponse& r) {
-        const auto state = r.json().value("State", nlohmann::json::object());
+        const auto body = r.json();
+        const auto state = body.is_object() ? body.value("State", nlohmann::json::object()) : nlohmann::json();
         if (r.ok() && state.is_object())
             m_hostCgroup = HostCgroup::locate(jsonNumber<qint64>(state, "Pid", 0), m_containerId);
     });
@@ -315,7 +316,7 @@ void DockerRun::execBuffered(const QStringList& cmd, int timeoutMs,
             done(r, -1, {}, {});
             return;
         }
-        const QByteArray execId = QByteArray::fromStdString(r.json().value("Id", std::string()));
+        const QByteArray execId = r.stringField("Id").toLatin1();
         m_api->call(
             "POST", "/exec/" + execId + "/start", kExecStartBody, this,
             [this, execId, done](const DockerResponse& started) {
@@ -368,7 +369,7 @@ void DockerRun::startProgram()
             fail(QStringLiteral("The program could not be started in the sandbox. %1").arg(r.error));
             return;
         }
-        m_execId = QString::fromStdString(r.json().value("Id", std::string()));
+        m_execId = r.stringField("Id");
         m_phase = Phase::Running;
         m_programStream = m_api->stream("POST", "/exec/" + m_execId.toLatin1() + "/start", kExecStartBody, this);
         connect(m_programStream, &http::HttpReply::headersReceived, this, [this](int status) {

@@ -491,6 +491,12 @@ HttpClient::~HttpClient()
     d.reset();
 }
 
+QString HttpClient::libraryVersion()
+{
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    return info && info->version ? QString::fromLatin1(info->version) : QString();
+}
+
 HttpReply* HttpClient::send(const HttpRequest& request, QObject* parent)
 {
     auto* reply = new HttpReply(this);

@@ -98,6 +98,9 @@ public:
     /// deletes it (deleteLater()) after finished().
     HttpReply* send(const HttpRequest& request, QObject* parent = nullptr);
 
+    /// The libcurl this program runs with ("8.5.0"), from curl_version_info(), for About boxes.
+    static QString libraryVersion();
+
 private:
     friend class HttpReply;
     struct Private;

@@ -51,6 +51,7 @@ void TestSettingsDialog::acceptStoresEveryField()
     dialog.findChild<QLineEdit*>(QStringLiteral("imageEdit_python"))->setText(QStringLiteral("python:3.12-slim"));
     dialog.findChild<QLineEdit*>(QStringLiteral("e2bTemplateEdit"))->setText(QStringLiteral("code-interpreter"));
     dialog.findChild<QSpinBox*>(QStringLiteral("memorySpin"))->setValue(512);
+    dialog.findChild<QLineEdit*>(QStringLiteral("buildScriptEdit"))->setText(QStringLiteral("/opt/cc/build-images.sh"));
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(settings.dockerHost(), QStringLiteral("unix:///tmp/other.sock"));
@@ -59,6 +60,7 @@ void TestSettingsDialog::acceptStoresEveryField()
     QCOMPARE(settings.imageForLanguage(QStringLiteral("python")), QStringLiteral("python:3.12-slim"));
     QCOMPARE(settings.e2bTemplate(), QStringLiteral("code-interpreter"));
     QCOMPARE(settings.defaultLimits().memoryBytes, 512LL << 20);
+    QCOMPARE(settings.imageBuildScript(), QStringLiteral("/opt/cc/build-images.sh"));
 }
 
 void TestSettingsDialog::unusableEndpointKeepsTheDialogOpen()
