@@ -13,10 +13,12 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSplitter;
+class QTabWidget;
 
 namespace cc {
 
 class AnswerPanel;
+class ArtifactPanel;
 class ApiKeyStore;
 class Autosave;
 class CodeEditor;
@@ -53,6 +55,10 @@ public:
     /// every grant off. False (after saying why) when it cannot, e.g. while a run is going.
     bool openRecordedRun(const HistoryRecord& record);
     HistoryPanel* historyPanel() const { return m_historyPanel; }
+    ArtifactPanel* artifactPanel() const { return m_artifacts; }
+    /// Brings the Artifacts tab forward with its first picture selected; false when the last run
+    /// left no artifacts (the tab stays where it was).
+    bool showArtifacts();
 
 signals:
     /// The run that was started from this window ended (after the console and card show it).
@@ -84,6 +90,8 @@ private:
     AnswerPanel* m_answer = nullptr;
     CodeEditor* m_editor = nullptr;
     OutputConsole* m_console = nullptr;
+    ArtifactPanel* m_artifacts = nullptr;
+    QTabWidget* m_runTabs = nullptr;
     ResourceMonitor* m_monitor = nullptr;
     LimitsEditor* m_limits = nullptr;
     GrantsBar* m_grants = nullptr;
