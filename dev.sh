@@ -17,7 +17,7 @@ BUILD_DIR="${CODECOURIER_BUILD_DIR:-build}"
 SANITIZE_DIR="${CODECOURIER_SANITIZE_DIR:-build-asan}"
 PACKAGES=(
     cmake ninja-build g++ pkg-config
-    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqscintilla2-qt6-dev
+    qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-sqlite libqscintilla2-qt6-dev
     libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libmd4c-dev qtkeychain-qt6-dev
     docker.io debootstrap curl ca-certificates
     xvfb xauth

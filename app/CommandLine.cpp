@@ -36,7 +36,8 @@ QString CommandLine::helpText()
         "  codecourier extract [FILE]  list the code blocks of an AI answer (see codecourier extract --help)\n"
         "  codecourier history         list, show and re-run recorded runs (see codecourier history --help)\n"
         "  codecourier --screenshot FILE [--answer ANSWER.md] [--run] [--tour]\n"
-        "                              render the window (after loading an answer and running it) to FILE\n"
+        "                              render the window (after loading an answer and running it) to FILE;\n"
+        "                              a run that leaves files in /workspace/out shows its Artifacts tab\n"
         "  codecourier --tour          open the desktop app with the first-run tour, even if it was seen\n"
         "  codecourier --version       print the version\n"
         "  codecourier --help          print this help\n");

@@ -228,7 +228,11 @@ int runGui(int argc, char** argv, const cc::CommandLine& cl)
             QApplication::exit(exitStatus);
         };
         if (cl.runOnStart)
-            QObject::connect(&window, &cc::MainWindow::runEnded, &app, [&] { QTimer::singleShot(400, &app, capture); });
+            QObject::connect(&window, &cc::MainWindow::runEnded, &app, [&] {
+                // What the run wrote to /workspace/out is part of what it did: show it, a picture first.
+                window.showArtifacts();
+                QTimer::singleShot(400, &app, capture);
+            });
         else
             QTimer::singleShot(600, &app, capture);
     }

@@ -2,6 +2,7 @@
 
 #include "AboutDialog.h"
 #include "AnswerPanel.h"
+#include "ArtifactPanel.h"
 #include "Autosave.h"
 #include "Backend.h"
 #include "CodeEditor.h"
@@ -44,6 +45,7 @@
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTextBrowser>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <Qsci/qsciglobal.h>
@@ -90,7 +92,20 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
     m_topSplitter->setStretchFactor(1, 2);
     m_runSplitter = new QSplitter(Qt::Horizontal, this);
     m_runSplitter->setObjectName(QStringLiteral("runSplitter"));
-    m_runSplitter->addWidget(m_console);
+    // Artifacts sit beside the output: both are what the run produced, and the console keeps its room.
+    m_artifacts = new ArtifactPanel(m_prompter, this);
+    m_runTabs = new QTabWidget(this);
+    m_runTabs->setObjectName(QStringLiteral("runTabs"));
+    m_runTabs->setDocumentMode(true);
+    m_runTabs->addTab(m_console, tr("Output"));
+    m_runTabs->addTab(m_artifacts, tr("Artifacts"));
+    connect(m_artifacts, &ArtifactPanel::countChanged, this, [this](int artifacts, int refused) {
+        QString title = artifacts > 0 ? tr("Artifacts (%1)").arg(artifacts) : tr("Artifacts");
+        if (refused > 0)
+            title += tr(" · %1 refused").arg(refused);
+        m_runTabs->setTabText(m_runTabs->indexOf(m_artifacts), title);
+    });
+    m_runSplitter->addWidget(m_runTabs);
     m_runSplitter->addWidget(runSide);
     m_runSplitter->setStretchFactor(0, 2);
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
@@ -176,6 +191,7 @@ void MainWindow::setPrompter(const Prompter& prompter)
     m_prompter = prompter;
     m_grants->setPrompter(prompter);
     m_historyPanel->setPrompter(prompter);
+    m_artifacts->setPrompter(prompter);
 }
 
 void MainWindow::buildHistoryDock()
@@ -523,6 +539,7 @@ void MainWindow::stopRun()
 void MainWindow::onRunStarted(Run* run)
 {
     m_console->clear();
+    m_artifacts->clear();
     m_monitor->startRun(run->spec().limits);
     const Grants grants = run->spec().grants;
     QStringList granted;
@@ -554,6 +571,11 @@ void MainWindow::onRunFinished(const RunResult& result)
         m_console->markTruncated(result.outputBytes);
     m_console->appendSystemLine(result.message);
     m_monitor->showResult(result);
+    m_artifacts->showResult(result);
+    if (!result.artifacts.isEmpty() || !result.refusedArtifacts.isEmpty())
+        m_console->appendSystemLine(tr("Artifacts from /workspace/out: %1 collected, %2 refused; see the Artifacts tab.")
+                                        .arg(result.artifacts.size())
+                                        .arg(result.refusedArtifacts.size()));
     updateRunButton();
     // The engine may have gone away (or the image), and the guided panels say what to do then.
     if (result.verdict == Verdict::BackendError)
@@ -561,6 +583,14 @@ void MainWindow::onRunFinished(const RunResult& result)
     emit runEnded(result);
     if (m_closeWhenStopped)
         close();
+}
+
+bool MainWindow::showArtifacts()
+{
+    if (!m_artifacts->selectFirstPicture())
+        return false;
+    m_runTabs->setCurrentWidget(m_artifacts);
+    return true;
 }
 
 void MainWindow::updateRunButton()

@@ -18,11 +18,13 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSplitter;
+class QTabWidget;
 
 namespace cc {
 
 class AboutDialog;
 class AnswerPanel;
+class ArtifactPanel;
 class ApiKeyStore;
 class Autosave;
 class CodeEditor;
@@ -76,6 +78,10 @@ public:
     /// The keyboard shortcuts the window has, as (what it does, keys) pairs, read from its actions
     /// and shortcuts: the list Help ▸ Keyboard shortcuts shows.
     QList<QPair<QString, QString>> shortcutList() const;
+    ArtifactPanel* artifactPanel() const { return m_artifacts; }
+    /// Brings the Artifacts tab forward with its first picture selected; false when the last run
+    /// left no artifacts (the tab stays where it was).
+    bool showArtifacts();
 
 signals:
     /// The run that was started from this window ended (after the console and card show it).
@@ -118,6 +124,8 @@ private:
     AnswerPanel* m_answer = nullptr;
     CodeEditor* m_editor = nullptr;
     OutputConsole* m_console = nullptr;
+    ArtifactPanel* m_artifacts = nullptr;
+    QTabWidget* m_runTabs = nullptr;
     ResourceMonitor* m_monitor = nullptr;
     LimitsEditor* m_limits = nullptr;
     GrantsBar* m_grants = nullptr;

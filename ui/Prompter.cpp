@@ -34,6 +34,13 @@ Prompter Prompter::dialogs(QWidget* parent)
     p.chooseSaveFile = [owner](const QString& title, const QString& suggestedName) {
         return QFileDialog::getSaveFileName(owner, title, suggestedName);
     };
+    p.chooseNewFile = [owner](const QString& title, const QString& suggestedName) {
+        return QFileDialog::getSaveFileName(owner, title, suggestedName, QString(), nullptr,
+                                            QFileDialog::DontConfirmOverwrite);
+    };
+    p.confirmReplace = [owner](const QString& title, const QString& question) {
+        return askYes(owner, title, question, QObject::tr("Replace"));
+    };
     p.chooseFolder = [owner](const QString& title) {
         return QFileDialog::getExistingDirectory(owner, title, QString(), QFileDialog::ShowDirsOnly);
     };

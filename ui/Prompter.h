@@ -17,6 +17,11 @@ struct Prompter
     std::function<bool(const QString& title, const QString& question)> confirmDelete;
     /// Returns the path to save to, or an empty string when cancelled.
     std::function<QString(const QString& title, const QString& suggestedName)> chooseSaveFile;
+    /// Like chooseSaveFile, but the dialog does not ask about an existing file: the caller asks with
+    /// confirmReplace, because it knows what it may replace (a plain file, never a link or folder).
+    std::function<QString(const QString& title, const QString& suggestedName)> chooseNewFile;
+    /// Returns true when the person agreed to replace (the yes button says "Replace").
+    std::function<bool(const QString& title, const QString& question)> confirmReplace;
     /// Returns the chosen folder, or an empty string when cancelled.
     std::function<QString(const QString& title)> chooseFolder;
     std::function<void(const QString& title, const QString& message)> inform;

@@ -1,5 +1,6 @@
 #include "ResourceMonitor.h"
 
+#include "PlainLabel.h"
 #include "SparklineChart.h"
 #include "VerdictDecider.h"
 
@@ -12,17 +13,6 @@
 namespace cc {
 
 namespace {
-
-QLabel* plainLabel(const QString& objectName, QWidget* parent)
-{
-    auto* label = new QLabel(parent);
-    label->setObjectName(objectName);
-    // Engine messages may quote what a snippet printed: never let them render as markup.
-    label->setTextFormat(Qt::PlainText);
-    label->setWordWrap(true);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    return label;
-}
 
 QColor verdictColor(Verdict verdict)
 {
@@ -84,20 +74,20 @@ ResourceMonitor::ResourceMonitor(QWidget* parent) : QWidget(parent)
     charts->addWidget(m_memoryChart);
     layout->addLayout(charts);
 
-    m_liveLabel = plainLabel(QStringLiteral("liveLabel"), this);
+    m_liveLabel = new PlainLabel(QStringLiteral("liveLabel"), this);
     layout->addWidget(m_liveLabel);
 
     m_card = new QFrame(this);
     m_card->setObjectName(QStringLiteral("resultCard"));
     m_card->setFrameShape(QFrame::StyledPanel);
     auto* cardLayout = new QVBoxLayout(m_card);
-    m_verdictLabel = plainLabel(QStringLiteral("verdictLabel"), m_card);
+    m_verdictLabel = new PlainLabel(QStringLiteral("verdictLabel"), m_card);
     QFont bold = m_verdictLabel->font();
     bold.setBold(true);
     bold.setPointSizeF(bold.pointSizeF() * 1.15);
     m_verdictLabel->setFont(bold);
-    m_messageLabel = plainLabel(QStringLiteral("messageLabel"), m_card);
-    m_figuresLabel = plainLabel(QStringLiteral("figuresLabel"), m_card);
+    m_messageLabel = new PlainLabel(QStringLiteral("messageLabel"), m_card);
+    m_figuresLabel = new PlainLabel(QStringLiteral("figuresLabel"), m_card);
     m_peakMemoryBar = new QProgressBar(m_card);
     m_peakMemoryBar->setObjectName(QStringLiteral("peakMemoryBar"));
     m_peakMemoryBar->setRange(0, 1000);

@@ -1,6 +1,6 @@
 // The window with both backends: E2B is offered when configured and explains itself when not;
 // switching to it runs the code in an E2B sandbox (the fake server) with network off, and grants
-// go off on a switch.
+// go off on a switch; its artifacts show in the Artifacts tab.
 #include "Autosave.h"
 #include "CodeEditor.h"
 #include "FakeE2BServer.h"
@@ -14,10 +14,12 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace cc;
@@ -78,7 +80,8 @@ void TestMainWindowE2B::runsOnE2BAfterSwitching()
     QVERIFY2(!session.grants().network, "switching backends turns grants off");
     QCOMPARE(window.findChild<QLineEdit*>(QStringLiteral("imageEdit"))->text(), settings.e2bTemplate());
 
-    window.editor()->setText(QStringLiteral("echo from e2b\n"));
+    // (The fake runs the snippet on this machine with /workspace as its cwd: relative paths.)
+    window.editor()->setText(QStringLiteral("echo from e2b\nprintf 'written on e2b\\n' > out/note.txt\n"));
     session.setLanguage(QStringLiteral("bash"));
     QSignalSpy ended(&window, &MainWindow::runEnded);
     QTest::mouseClick(window.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
@@ -86,6 +89,15 @@ void TestMainWindowE2B::runsOnE2BAfterSwitching()
     const RunResult result = ended.first().first().value<RunResult>();
     QVERIFY2(result.verdict == Verdict::Ok, qPrintable(result.message));
     QCOMPARE(result.backend, QStringLiteral("e2b"));
+    // The Artifacts tab reads the result alone: an E2B run lists and previews like a Docker one.
+    auto* artifacts = window.findChild<QTreeWidget*>(QStringLiteral("artifactList"));
+    QVERIFY(artifacts);
+    QCOMPARE(artifacts->topLevelItemCount(), 1);
+    QCOMPARE(artifacts->topLevelItem(0)->text(0), QStringLiteral("note.txt"));
+    QCOMPARE(artifacts->topLevelItem(0)->text(2), QStringLiteral("text"));
+    artifacts->setCurrentItem(artifacts->topLevelItem(0));
+    QCOMPARE(window.findChild<QPlainTextEdit*>(QStringLiteral("artifactText"))->toPlainText(),
+             QStringLiteral("written on e2b\n"));
     // The sandbox was created with the internet off, and deleted after the run.
     const auto creates = m_fake->creates();
     QVERIFY(!creates.empty());
