@@ -83,13 +83,13 @@ void TestDockerReview::changesComeBackAndTheHostIsUntouched()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("notes.txt")), "one\ntwo\nthree\n"));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("keep.txt")), "unchanged\n"));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("old/gone.txt")), "remove me\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("notes.txt")), "one\ntwo\nthree\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("keep.txt")), "unchanged\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("old/gone.txt")), "remove me\n"));
     QByteArray binary;
     for (int i = 0; i < 3000; ++i)
         binary += char(i * 7);
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("data.bin")), binary));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("data.bin")), binary));
     QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("empty")));
     const QMap<QString, QByteArray> before = contents(dir.path());
 
@@ -138,7 +138,7 @@ os.symlink('/etc/passwd', h + '/passwd-link')
 void TestDockerReview::folderReplacedByALinkBringsNothingBack()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
     const QByteArray code = R"PY(
 import os, shutil
 shutil.rmtree('/workspace/host')
@@ -157,7 +157,7 @@ os.symlink('/etc', '/workspace/host')
 void TestDockerReview::readOnlyStaysTheDefault()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
     const QByteArray code = R"PY(
 try:
     open('/workspace/host/a.txt', 'w').write('changed')
@@ -179,7 +179,7 @@ except OSError as e:
 void TestDockerReview::copyTooLargeForTheWorkspaceIsRefused()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("big.bin")), QByteArray(40 * 1024 * 1024, 'x')));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("big.bin")), QByteArray(40 * 1024 * 1024, 'x')));
     RunSpec spec = makeSpec(QStringLiteral("python"), "print(1)\n");
     spec.grants.hostFolder = dir.path();
     spec.grants.hostFolderMode = Grants::HostFolderMode::Review;

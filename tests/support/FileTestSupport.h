@@ -12,7 +12,7 @@
 namespace cc::test {
 
 /// Writes a file, creating its folders; false on any error.
-inline bool writeTestFile(const QString& path, const QByteArray& content)
+inline bool makeTestFile(const QString& path, const QByteArray& content)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
     QFile file(path);

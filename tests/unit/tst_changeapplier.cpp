@@ -62,12 +62,12 @@ void TestChangeApplier::init()
     m_dir = std::make_unique<QTemporaryDir>();
     m_outside = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid() && m_outside->isValid());
-    QVERIFY(writeTestFile(path(QStringLiteral("keep.txt")), "keep\n"));
-    QVERIFY(writeTestFile(path(QStringLiteral("edit.txt")), "old\n"));
-    QVERIFY(writeTestFile(path(QStringLiteral("sub/edit2.txt")), "old2\n"));
-    QVERIFY(writeTestFile(path(QStringLiteral("gone.txt")), "gone\n"));
-    QVERIFY(writeTestFile(path(QStringLiteral("gone2.txt")), "gone2\n"));
-    QVERIFY(writeTestFile(QDir(m_outside->path()).filePath(QStringLiteral("secret")), "secret\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("keep.txt")), "keep\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("edit.txt")), "old\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("sub/edit2.txt")), "old2\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("gone.txt")), "gone\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("gone2.txt")), "gone2\n"));
+    QVERIFY(makeTestFile(QDir(m_outside->path()).filePath(QStringLiteral("secret")), "secret\n"));
     const FolderSnapshot snapshot = takeFolderSnapshot(QDir(m_dir->path()).canonicalPath());
     QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
     ArtifactCollection back;
@@ -103,8 +103,8 @@ void TestChangeApplier::appliesOnlyAcceptedChanges()
 void TestChangeApplier::refusesHostFileChangedSinceCopy()
 {
     // Same size, so only the hash (or the time) can tell.
-    QVERIFY(writeTestFile(path(QStringLiteral("edit.txt")), "OLD\n"));
-    QVERIFY(writeTestFile(path(QStringLiteral("gone.txt")), "GONE\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("edit.txt")), "OLD\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("gone.txt")), "GONE\n"));
     ChangeApplier applier(m_set.folder, false);
     const QString edit = applier.apply(changeOf(m_set, QStringLiteral("edit.txt")));
     QVERIFY(edit.contains(QLatin1String("edit.txt changed on the host since it was copied")));
@@ -116,8 +116,8 @@ void TestChangeApplier::refusesHostFileChangedSinceCopy()
 
 void TestChangeApplier::overwriteReplacesChangedFileButNeverDeletesIt()
 {
-    QVERIFY(writeTestFile(path(QStringLiteral("edit.txt")), "mine, longer\n"));
-    QVERIFY(writeTestFile(path(QStringLiteral("gone.txt")), "mine too\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("edit.txt")), "mine, longer\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("gone.txt")), "mine too\n"));
     ChangeApplier applier(m_set.folder, true);
     QCOMPARE(applier.apply(changeOf(m_set, QStringLiteral("edit.txt"))), QString());
     QCOMPARE(readTestFile(path(QStringLiteral("edit.txt"))), QByteArray("new\n"));
@@ -129,7 +129,7 @@ void TestChangeApplier::doesNotFollowLinkPlantedInFolder()
 {
     // sub/ becomes a link to a folder outside between the copy and the apply.
     QVERIFY(QDir(path(QStringLiteral("sub"))).removeRecursively());
-    QVERIFY(writeTestFile(QDir(m_outside->path()).filePath(QStringLiteral("edit2.txt")), "old2\n"));
+    QVERIFY(makeTestFile(QDir(m_outside->path()).filePath(QStringLiteral("edit2.txt")), "old2\n"));
     QVERIFY(QFile::link(m_outside->path(), path(QStringLiteral("sub"))));
     for (bool overwrite : {false, true}) {
         ChangeApplier applier(m_set.folder, overwrite);
@@ -188,7 +188,7 @@ void TestChangeApplier::refusesBadNames()
 
 void TestChangeApplier::addedFileThatAppearedIsRefused()
 {
-    QVERIFY(writeTestFile(path(QStringLiteral("added.txt")), "the user's\n"));
+    QVERIFY(makeTestFile(path(QStringLiteral("added.txt")), "the user's\n"));
     ChangeApplier careful(m_set.folder, false);
     const QString error = careful.apply(changeOf(m_set, QStringLiteral("added.txt")));
     QVERIFY(error.contains(QLatin1String("appeared on the host")));
@@ -201,7 +201,7 @@ void TestChangeApplier::addedFileThatAppearedIsRefused()
 void TestChangeApplier::keepsPermissionBits()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("run.sh")), "echo 1\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("run.sh")), "echo 1\n"));
     QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("run.sh")),
                                   QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
     const FolderSnapshot snapshot = takeFolderSnapshot(QDir(dir.path()).canonicalPath());

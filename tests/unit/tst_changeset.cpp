@@ -48,9 +48,9 @@ void TestChangeSet::snapshotTakesRegularFilesOnly()
     QTemporaryDir outside;
     QTemporaryDir dir;
     QVERIFY(outside.isValid() && dir.isValid());
-    QVERIFY(writeTestFile(outside.filePath(QStringLiteral("secret")), "do not copy"));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("a.txt")), "aaa\n"));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("sub/b.bin")), QByteArray(10, '\0')));
+    QVERIFY(makeTestFile(outside.filePath(QStringLiteral("secret")), "do not copy"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("a.txt")), "aaa\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("sub/b.bin")), QByteArray(10, '\0')));
     QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("empty")));
     QVERIFY(QFile::link(outside.filePath(QStringLiteral("secret")), dir.filePath(QStringLiteral("link"))));
     QVERIFY(QFile::link(outside.path(), dir.filePath(QStringLiteral("linkdir"))));
@@ -75,8 +75,8 @@ void TestChangeSet::snapshotTakesRegularFilesOnly()
 void TestChangeSet::snapshotCapsBytesAndFiles()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("a")), QByteArray(600, 'a')));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("b")), QByteArray(600, 'b')));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("a")), QByteArray(600, 'a')));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("b")), QByteArray(600, 'b')));
     const FolderSnapshot bytes = takeFolderSnapshot(dir.path(), 1000, 10);
     QVERIFY(!bytes.ok());
     QVERIFY(bytes.error.contains(QLatin1String("too large")));
@@ -89,10 +89,10 @@ void TestChangeSet::snapshotCapsBytesAndFiles()
 void TestChangeSet::changeSetFindsAddedModifiedDeleted()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("same.txt")), "same\n"));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("edit.txt")), "one\ntwo\nthree\n"));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("gone.txt")), "bye\n"));
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("data.bin")), QByteArray("\x00\x01\x02", 3)));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("same.txt")), "same\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("edit.txt")), "one\ntwo\nthree\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("gone.txt")), "bye\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("data.bin")), QByteArray("\x00\x01\x02", 3)));
     const FolderSnapshot s = takeFolderSnapshot(dir.path());
     QVERIFY(s.ok());
 
@@ -136,7 +136,7 @@ void TestChangeSet::changeSetFindsAddedModifiedDeleted()
 void TestChangeSet::incompleteCollectionInfersNoDeletion()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
     const FolderSnapshot s = takeFolderSnapshot(dir.path());
     ArtifactCollection back;
     back.complete = false;
@@ -148,7 +148,7 @@ void TestChangeSet::incompleteCollectionInfersNoDeletion()
 void TestChangeSet::refusedNameIsNotADeletion()
 {
     QTemporaryDir dir;
-    QVERIFY(writeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
+    QVERIFY(makeTestFile(dir.filePath(QStringLiteral("a.txt")), "a\n"));
     const FolderSnapshot s = takeFolderSnapshot(dir.path());
     ArtifactCollection back;
     back.refused << RefusedArtifact{QStringLiteral("a.txt"), QStringLiteral("It is a symbolic link.")};
