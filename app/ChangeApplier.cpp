@@ -30,9 +30,7 @@ qint64 mtimeNs(const struct stat& st)
 
 } // namespace
 
-ChangeApplier::ChangeApplier(QString folder, bool overwrite) : m_folder(std::move(folder)), m_overwrite(overwrite)
-{
-}
+ChangeApplier::ChangeApplier(QString folder, bool overwrite) : m_folder(std::move(folder)), m_overwrite(overwrite) {}
 
 QString ChangeApplier::openParent(const QString& path, bool create, int* parentFd)
 {
@@ -57,10 +55,13 @@ QString ChangeApplier::openParent(const QString& path, bool create, int* parentF
 
 QString ChangeApplier::hostFileProblem(int parentFd, const QByteArray& name, const FileChange& change)
 {
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstatat(parentFd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT)
-            return QStringLiteral("%1 was removed from the host since it was copied into the sandbox.").arg(change.path);
+            return QStringLiteral("%1 was removed from the host since it was copied into the sandbox.")
+                .arg(change.path);
         return QStringLiteral("Could not check %1 on the host: %2.").arg(change.path, errnoText(errno));
     }
     if (!S_ISREG(st.st_mode))
@@ -127,14 +128,17 @@ QString ChangeApplier::apply(const FileChange& change)
     if (const QString problem = checkArtifactPath(change.path.toUtf8()); !problem.isEmpty())
         return problem;
     int rawParent = -1;
-    if (const QString problem = openParent(change.path, change.kind == ChangeKind::Added, &rawParent); !problem.isEmpty())
+    if (const QString problem = openParent(change.path, change.kind == ChangeKind::Added, &rawParent);
+        !problem.isEmpty())
         return problem;
     UniqueFd parent(rawParent);
     const QByteArray name = QFile::encodeName(change.path.section(QLatin1Char('/'), -1));
 
     switch (change.kind) {
     case ChangeKind::Added: {
-        struct stat st{};
+        struct stat st
+        {
+        };
         const bool exists = ::fstatat(parent.get(), name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0;
         if (exists && !m_overwrite)
             return QStringLiteral("%1 appeared on the host since the copy was made and was left as it is; apply again "
@@ -149,7 +153,9 @@ QString ChangeApplier::apply(const FileChange& change)
     case ChangeKind::Modified: {
         const QString problem = hostFileProblem(parent.get(), name, change);
         if (!problem.isEmpty()) {
-            struct stat st{};
+            struct stat st
+            {
+            };
             const bool exists = ::fstatat(parent.get(), name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0;
             if (!m_overwrite || (exists && !S_ISREG(st.st_mode)))
                 return problem;

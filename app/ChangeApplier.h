@@ -34,7 +34,7 @@ public:
     {
         QString path;
         ChangeKind kind = ChangeKind::Modified;
-        QString error;    ///< empty: applied; else a sentence saying why it was not
+        QString error; ///< empty: applied; else a sentence saying why it was not
         bool applied() const { return error.isEmpty(); }
     };
 

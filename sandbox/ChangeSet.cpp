@@ -32,7 +32,7 @@ namespace {
 void addDiff(FileChange& change, const QByteArray& before, const QByteArray& after)
 {
     const auto isText = [](const QByteArray& bytes) {
-        const ArtifactType type = detectArtifactType(bytes);   // no bytes at all count as text
+        const ArtifactType type = detectArtifactType(bytes); // no bytes at all count as text
         return type == ArtifactType::Text || type == ArtifactType::Svg;
     };
     change.text = isText(before) && isText(after);

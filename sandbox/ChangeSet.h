@@ -14,10 +14,11 @@ namespace cc {
 /// changes (a review dialog, the command line's listing), the person accepts some or all, and
 /// ChangeApplier (app/) writes only those. The new bytes came out of the sandbox: show them as
 /// data, never run them.
-enum class ChangeKind {
-    Added,      ///< a regular file that was not in the snapshot
-    Modified,   ///< a file of the snapshot whose content differs
-    Deleted,    ///< a file of the snapshot that is gone from the copy
+enum class ChangeKind
+{
+    Added,    ///< a regular file that was not in the snapshot
+    Modified, ///< a file of the snapshot whose content differs
+    Deleted,  ///< a file of the snapshot that is gone from the copy
 };
 
 /// "added", "modified", "deleted": the stable names used in --json.
@@ -26,15 +27,15 @@ QString changeKindName(ChangeKind kind);
 struct FileChange
 {
     ChangeKind kind = ChangeKind::Modified;
-    QString path;               ///< relative to the folder, checked by checkArtifactPath()
-    qint64 oldSize = 0;         ///< 0 for Added
-    qint64 oldMtimeNs = 0;      ///< from the snapshot (Modified, Deleted): the host file must still match
-    QByteArray oldSha256;       ///< from the snapshot (Modified, Deleted)
-    int oldMode = 0644;         ///< the host file's permission bits, kept when it is replaced
-    qint64 newSize = 0;         ///< 0 for Deleted
-    QByteArray newBytes;        ///< the file's new content (Added, Modified)
-    bool text = false;          ///< both sides are text (detectArtifactType): diff is meaningful
-    QString diff;               ///< a unified diff (LineDiff) when text; empty for binary files
+    QString path;          ///< relative to the folder, checked by checkArtifactPath()
+    qint64 oldSize = 0;    ///< 0 for Added
+    qint64 oldMtimeNs = 0; ///< from the snapshot (Modified, Deleted): the host file must still match
+    QByteArray oldSha256;  ///< from the snapshot (Modified, Deleted)
+    int oldMode = 0644;    ///< the host file's permission bits, kept when it is replaced
+    qint64 newSize = 0;    ///< 0 for Deleted
+    QByteArray newBytes;   ///< the file's new content (Added, Modified)
+    bool text = false;     ///< both sides are text (detectArtifactType): diff is meaningful
+    QString diff;          ///< a unified diff (LineDiff) when text; empty for binary files
     int linesAdded = 0;
     int linesRemoved = 0;
     bool diffTruncated = false;
@@ -42,8 +43,8 @@ struct FileChange
 
 struct ChangeSet
 {
-    QString folder;                   ///< the host folder (canonical) the changes are for
-    QList<FileChange> changes;        ///< sorted by path
+    QString folder;            ///< the host folder (canonical) the changes are for
+    QList<FileChange> changes; ///< sorted by path
     /// Entries of the copy that can never be applied: links the snippet planted, special files,
     /// bad names, files past the caps. Each says why.
     QList<RefusedArtifact> refused;

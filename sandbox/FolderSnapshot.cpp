@@ -66,7 +66,9 @@ bool Walker::readFile(int dirFd, const QByteArray& name, const QString& path)
         return fail(QStringLiteral("Could not read %1 in %2: %3. Fix its permissions or choose another folder.")
                         .arg(path, m_snapshot.folder, QString::fromLocal8Bit(std::strerror(errno))));
     }
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         m_snapshot.skipped << path;
         return true;
@@ -78,7 +80,7 @@ bool Walker::readFile(int dirFd, const QByteArray& name, const QString& path)
         return fail(QStringLiteral("Could not read %1 in %2: %3.")
                         .arg(path, m_snapshot.folder, QString::fromLocal8Bit(std::strerror(errno))));
     if (file.bytes.size() > m_maxBytes - m_snapshot.totalBytes)
-        return tooLarge();   // it grew while being read
+        return tooLarge(); // it grew while being read
     file.path = path;
     file.size = file.bytes.size();
     file.mtimeNs = qint64(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
@@ -98,11 +100,13 @@ bool Walker::walk(int dirFd, const QString& prefix, int depth)
     // fdopendir takes the descriptor it is given; a duplicate keeps dirFd usable for openat.
     const int listFd = ::fcntl(dirFd, F_DUPFD_CLOEXEC, 0);
     if (listFd < 0)
-        return fail(QStringLiteral("Could not list %1: %2.").arg(m_snapshot.folder, QString::fromLocal8Bit(std::strerror(errno))));
+        return fail(QStringLiteral("Could not list %1: %2.")
+                        .arg(m_snapshot.folder, QString::fromLocal8Bit(std::strerror(errno))));
     DIR* dir = ::fdopendir(listFd);
     if (!dir) {
         ::close(listFd);
-        return fail(QStringLiteral("Could not list %1: %2.").arg(m_snapshot.folder, QString::fromLocal8Bit(std::strerror(errno))));
+        return fail(QStringLiteral("Could not list %1: %2.")
+                        .arg(m_snapshot.folder, QString::fromLocal8Bit(std::strerror(errno))));
     }
     QList<QByteArray> names;
     while (const dirent* entry = ::readdir(dir)) {
@@ -121,7 +125,9 @@ bool Walker::walk(int dirFd, const QString& prefix, int depth)
             m_snapshot.skipped << path;
             continue;
         }
-        struct stat st{};
+        struct stat st
+        {
+        };
         if (::fstatat(dirFd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
             m_snapshot.skipped << path;
             continue;

@@ -20,20 +20,20 @@ struct FolderSnapshot
 {
     struct File
     {
-        QString path;            ///< relative to the folder, '/'-separated
+        QString path; ///< relative to the folder, '/'-separated
         qint64 size = 0;
-        qint64 mtimeNs = 0;      ///< nanoseconds since the epoch
-        QByteArray sha256;       ///< raw digest of the content
-        QByteArray bytes;        ///< the content, as copied into the sandbox
-        int mode = 0644;         ///< permission bits (0777 mask) on the host
+        qint64 mtimeNs = 0; ///< nanoseconds since the epoch
+        QByteArray sha256;  ///< raw digest of the content
+        QByteArray bytes;   ///< the content, as copied into the sandbox
+        int mode = 0644;    ///< permission bits (0777 mask) on the host
     };
 
-    QString folder;              ///< canonical path on the host
-    QMap<QString, File> files;   ///< by relative path
-    QStringList folders;         ///< every sub-folder (relative), so empty ones are copied too
-    QStringList skipped;         ///< links and special files that were not copied (relative paths)
+    QString folder;            ///< canonical path on the host
+    QMap<QString, File> files; ///< by relative path
+    QStringList folders;       ///< every sub-folder (relative), so empty ones are copied too
+    QStringList skipped;       ///< links and special files that were not copied (relative paths)
     qint64 totalBytes = 0;
-    QString error;               ///< non-empty: too large or unreadable; a sentence
+    QString error; ///< non-empty: too large or unreadable; a sentence
     bool ok() const { return error.isEmpty(); }
 };
 

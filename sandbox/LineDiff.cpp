@@ -15,22 +15,27 @@ QList<QByteArray> splitLines(const QByteArray& text)
 {
     QList<QByteArray> lines = text.split('\n');
     if (!lines.isEmpty() && lines.last().isEmpty())
-        lines.removeLast();   // a final newline ends the last line, it does not start another
+        lines.removeLast(); // a final newline ends the last line, it does not start another
     return lines;
 }
 
-enum class Op : char { Equal = ' ', Remove = '-', Add = '+' };
+enum class Op : char
+{
+    Equal = ' ',
+    Remove = '-',
+    Add = '+'
+};
 
 struct Step
 {
     Op op;
-    int oldLine;   // index into the old lines (Equal, Remove)
-    int newLine;   // index into the new lines (Equal, Add)
+    int oldLine; // index into the old lines (Equal, Remove)
+    int newLine; // index into the new lines (Equal, Add)
 };
 
 /// The edit script of the middle part, by a longest-common-subsequence table (or coarsely).
-void diffMiddle(const QList<QByteArray>& a, const QList<QByteArray>& b, int a0, int a1, int b0, int b1,
-                qint64 maxCells, std::vector<Step>& steps)
+void diffMiddle(const QList<QByteArray>& a, const QList<QByteArray>& b, int a0, int a1, int b0, int b1, qint64 maxCells,
+                std::vector<Step>& steps)
 {
     const qint64 n = a1 - a0;
     const qint64 m = b1 - b0;
@@ -136,8 +141,8 @@ LineDiff diffLines(const QByteArray& before, const QByteArray& after, qsizetype 
         const Step& first = steps[start];
         const int oldStart = first.oldLine + (oldCount > 0 ? 1 : 0);
         const int newStart = first.newLine + (newCount > 0 ? 1 : 0);
-        out += "@@ -" + QByteArray::number(oldStart) + ',' + QByteArray::number(oldCount) + " +"
-               + QByteArray::number(newStart) + ',' + QByteArray::number(newCount) + " @@\n";
+        out += "@@ -" + QByteArray::number(oldStart) + ',' + QByteArray::number(oldCount) + " +" +
+               QByteArray::number(newStart) + ',' + QByteArray::number(newCount) + " @@\n";
         out += body;
         pos = end;
     }

@@ -28,9 +28,9 @@ constexpr int kIdleMarginSeconds = 120;
 
 const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
 
-// Streams /workspace/$1 (out: the artifacts; host: a review run's copy) as a tar. The archive endpoint of the engine does not see tmpfs mounts
-// (GET /containers/{id}/archive answers 404 for a path on the workspace tmpfs, Docker 20.10), so
-// tar runs in the sandbox, as the sandbox user. First every other process of the sandbox but its
+// Streams /workspace/$1 (out: the artifacts; host: a review run's copy) as a tar. The archive
+// endpoint of the engine does not see tmpfs mounts (GET /containers/{id}/archive answers 404 for a
+// path on the workspace tmpfs, Docker 20.10), so tar runs in the sandbox, as the sandbox user. First every other process of the sandbox but its
 // init gets SIGSTOP (kill -1 never reaches outside the sandbox's PID namespace): whatever the
 // program left running, or the program itself at a limit, can no longer write, kill tar or swap
 // the folder, and nothing exits, so the idle process keeps the sandbox up (SIGKILL would end it).

@@ -62,7 +62,7 @@ void TestCliReview::initTestCase()
     m_binary = qEnvironmentVariable("CODECOURIER_BINARY");
     QVERIFY2(QFileInfo(m_binary).isExecutable(), "CODECOURIER_BINARY must name the built codecourier binary");
     QVERIFY(m_dir.isValid());
-    qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());  // default settings only
+    qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8()); // default settings only
     m_script = cc::test::writeTestFile(m_dir.filePath(QStringLiteral("review.py")), kSnippet);
     QVERIFY(!m_script.isEmpty());
 }
@@ -74,13 +74,15 @@ void TestCliReview::init()
     QVERIFY(QDir(m_folder->path()).mkpath(QStringLiteral("old")));
     QVERIFY(!cc::test::writeTestFile(m_folder->filePath(QStringLiteral("notes.txt")), "one\ntwo\nthree\n").isEmpty());
     QVERIFY(!cc::test::writeTestFile(m_folder->filePath(QStringLiteral("old/gone.txt")), "remove me\n").isEmpty());
-    QVERIFY(!cc::test::writeTestFile(m_folder->filePath(QStringLiteral("data.bin")), QByteArray("\x00\x01\x02", 3)).isEmpty());
+    QVERIFY(!cc::test::writeTestFile(m_folder->filePath(QStringLiteral("data.bin")), QByteArray("\x00\x01\x02", 3))
+                 .isEmpty());
 }
 
 QStringList TestCliReview::args(const QStringList& extra) const
 {
-    return QStringList{QStringLiteral("run"), m_script, QStringLiteral("--mount"), m_folder->path() + QStringLiteral(":review")}
-           + extra;
+    return QStringList{QStringLiteral("run"), m_script, QStringLiteral("--mount"),
+                       m_folder->path() + QStringLiteral(":review")} +
+           extra;
 }
 
 void TestCliReview::listsChangesAndWritesNothing()
@@ -121,7 +123,8 @@ void TestCliReview::jsonHasTheChangeSet()
         QVERIFY(c.value("text").toBool());
     }
     QCOMPARE(seen, (QStringList{"added added.txt", "modified notes.txt", "deleted old/gone.txt"}));
-    QCOMPARE(changes.at(1).toObject().value("diff").toString(), QStringLiteral("@@ -1,3 +1,4 @@\n one\n two\n three\n+four\n"));
+    QCOMPARE(changes.at(1).toObject().value("diff").toString(),
+             QStringLiteral("@@ -1,3 +1,4 @@\n one\n two\n three\n+four\n"));
     QCOMPARE(host.value("refused").toArray().size(), 1);
     QCOMPARE(readAll(m_folder->filePath(QStringLiteral("notes.txt"))), QByteArray("one\ntwo\nthree\n"));
 }
@@ -154,8 +157,9 @@ void TestCliReview::applyRefusesAFileChangedOnTheHostDuringTheRun()
     QVERIFY(process.waitForFinished(60'000));
     const QByteArray err = process.readAllStandardError();
     QVERIFY2(process.exitCode() == 0, err.constData());
-    QVERIFY2(err.contains("notes.txt (14 bytes -> 19 bytes, +1 -0 lines): not applied: notes.txt changed on the host since it "
-                          "was copied into the sandbox"),
+    QVERIFY2(err.contains(
+                 "notes.txt (14 bytes -> 19 bytes, +1 -0 lines): not applied: notes.txt changed on the host since it "
+                 "was copied into the sandbox"),
              err.constData());
     QCOMPARE(readAll(m_folder->filePath(QStringLiteral("notes.txt"))), QByteArray("my own edit\n"));
     // The other changes were independent and went in.
@@ -170,9 +174,9 @@ void TestCliReview::applyNeedsReview()
                                     QStringLiteral("--apply")});
     QCOMPARE(r.status, 125);
     QVERIFY2(r.err.contains("--mount DIR:review"), r.err.constData());
-    const cc::test::CliResult ro = cc::test::runCli(
-        m_binary, {QStringLiteral("run"), m_script, QStringLiteral("--mount"), m_folder->path() + QStringLiteral(":ro"),
-                   QStringLiteral("--json")});
+    const cc::test::CliResult ro =
+        cc::test::runCli(m_binary, {QStringLiteral("run"), m_script, QStringLiteral("--mount"),
+                                    m_folder->path() + QStringLiteral(":ro"), QStringLiteral("--json")});
     const QJsonObject doc = QJsonDocument::fromJson(ro.out).object();
     QCOMPARE(doc.value("mounts").toArray().size(), 1);
     QVERIFY(doc.value("host_changes").isNull());

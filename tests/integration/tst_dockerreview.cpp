@@ -25,10 +25,12 @@ const FileChange* change(const ChangeSet& set, const QString& path)
 QMap<QString, QByteArray> contents(const QString& dir)
 {
     QMap<QString, QByteArray> all;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
-        all.insert(QDir(dir).relativeFilePath(path), it.fileInfo().isSymLink() ? QByteArray("<link>") : readTestFile(path));
+        all.insert(QDir(dir).relativeFilePath(path),
+                   it.fileInfo().isSymLink() ? QByteArray("<link>") : readTestFile(path));
     }
     return all;
 }
@@ -185,7 +187,8 @@ void TestDockerReview::copyTooLargeForTheWorkspaceIsRefused()
     spec.grants.hostFolderMode = Grants::HostFolderMode::Review;
     const RunOutcome o = run(spec);
     QCOMPARE(o.result.verdict, Verdict::BackendError);
-    QVERIFY2(o.result.message.contains(QLatin1String("too large")) && o.result.message.contains(QLatin1String("workspace")),
+    QVERIFY2(o.result.message.contains(QLatin1String("too large")) &&
+                 o.result.message.contains(QLatin1String("workspace")),
              qPrintable(o.result.message));
     QVERIFY(o.out.isEmpty());
 }

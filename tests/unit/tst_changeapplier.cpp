@@ -71,7 +71,8 @@ void TestChangeApplier::init()
     const FolderSnapshot snapshot = takeFolderSnapshot(QDir(m_dir->path()).canonicalPath());
     QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
     ArtifactCollection back;
-    back.files << testArtifact(QStringLiteral("keep.txt"), "keep\n") << testArtifact(QStringLiteral("edit.txt"), "new\n")
+    back.files << testArtifact(QStringLiteral("keep.txt"), "keep\n")
+               << testArtifact(QStringLiteral("edit.txt"), "new\n")
                << testArtifact(QStringLiteral("sub/edit2.txt"), "new2\n")
                << testArtifact(QStringLiteral("added.txt"), "added\n")
                << testArtifact(QStringLiteral("deep/er/added2.txt"), "added2\n");
@@ -150,7 +151,8 @@ void TestChangeApplier::doesNotFollowLinkPlantedAtFileName()
     QVERIFY(QFile::link(secret, path(QStringLiteral("gone.txt"))));
     for (bool overwrite : {false, true}) {
         ChangeApplier applier(m_set.folder, overwrite);
-        for (const QString& name : {QStringLiteral("edit.txt"), QStringLiteral("added.txt"), QStringLiteral("gone.txt")}) {
+        for (const QString& name :
+             {QStringLiteral("edit.txt"), QStringLiteral("added.txt"), QStringLiteral("gone.txt")}) {
             const QString error = applier.apply(changeOf(m_set, name));
             QVERIFY2(!error.isEmpty(), qPrintable(name));
             QVERIFY(QFileInfo(path(name)).isSymLink());
@@ -210,7 +212,9 @@ void TestChangeApplier::keepsPermissionBits()
     const ChangeSet set = computeChangeSet(snapshot, back);
     QCOMPARE(set.changes.size(), 1);
     QCOMPARE(ChangeApplier(set.folder, false).apply(set.changes.first()), QString());
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(QFile::encodeName(dir.filePath(QStringLiteral("run.sh"))).constData(), &st), 0);
     QCOMPARE(int(st.st_mode & 0777), 0700);
     QCOMPARE(readTestFile(dir.filePath(QStringLiteral("run.sh"))), QByteArray("echo 2\n"));

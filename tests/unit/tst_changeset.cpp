@@ -60,7 +60,8 @@ void TestChangeSet::snapshotTakesRegularFilesOnly()
     QVERIFY2(s.ok(), qPrintable(s.error));
     QCOMPARE(s.files.keys(), (QStringList{QStringLiteral("a.txt"), QStringLiteral("sub/b.bin")}));
     QCOMPARE(s.totalBytes, 14);
-    QCOMPARE(s.files.value(QStringLiteral("a.txt")).sha256, QCryptographicHash::hash("aaa\n", QCryptographicHash::Sha256));
+    QCOMPARE(s.files.value(QStringLiteral("a.txt")).sha256,
+             QCryptographicHash::hash("aaa\n", QCryptographicHash::Sha256));
     QCOMPARE(s.files.value(QStringLiteral("a.txt")).bytes, QByteArray("aaa\n"));
     QVERIFY(s.files.value(QStringLiteral("a.txt")).mtimeNs > 0);
     QVERIFY(s.folders.contains(QStringLiteral("empty")));
