@@ -1,5 +1,7 @@
 #include "ArtifactWriter.h"
 
+#include "UniqueFd.h"
+
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
@@ -19,46 +21,6 @@ namespace {
 QString errnoText(int error)
 {
     return QString::fromLocal8Bit(std::strerror(error));
-}
-
-/// Closes a descriptor when it goes out of scope.
-class Fd
-{
-public:
-    explicit Fd(int fd = -1) : m_fd(fd) {}
-    ~Fd()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-    void reset(int fd)
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = fd;
-    }
-
-private:
-    int m_fd;
-};
-
-bool writeAll(int fd, const QByteArray& bytes)
-{
-    const char* data = bytes.constData();
-    qsizetype left = bytes.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, data, size_t(left));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        left -= n;
-    }
-    return true;
 }
 
 } // namespace
@@ -94,28 +56,14 @@ QString ArtifactWriter::write(const Artifact& artifact, QString* savedPath)
         return problem;
     const QStringList parts = artifact.path.split(QLatin1Char('/'));
 
-    Fd dir(::fcntl(m_dirFd, F_DUPFD_CLOEXEC, 0));
-    if (dir.get() < 0)
-        return QStringLiteral("Could not use the artifacts folder: %1.").arg(errnoText(errno));
     QString walked;
-    for (qsizetype i = 0; i + 1 < parts.size(); ++i) {
-        const QByteArray part = QFile::encodeName(parts.at(i));
-        walked += (walked.isEmpty() ? QString() : QStringLiteral("/")) + parts.at(i);
-        const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-        int next = ::openat(dir.get(), part.constData(), flags);
-        if (next < 0 && errno == ENOENT) {
-            if (::mkdirat(dir.get(), part.constData(), 0755) != 0 && errno != EEXIST)
-                return QStringLiteral("Could not create the folder %1: %2.").arg(walked, errnoText(errno));
-            next = ::openat(dir.get(), part.constData(), flags);
-        }
-        if (next < 0) {
-            if (errno == ELOOP || errno == ENOTDIR)
-                return QStringLiteral("%1 is already in the artifacts folder as a symbolic link or a file, not a folder; "
-                                      "links are never followed.")
-                    .arg(walked);
-            return QStringLiteral("Could not open the folder %1: %2.").arg(walked, errnoText(errno));
-        }
-        dir.reset(next);
+    UniqueFd dir(openFolderNoFollow(m_dirFd, parts.mid(0, parts.size() - 1), true, &walked));
+    if (!dir.valid()) {
+        if (errno == ELOOP || errno == ENOTDIR)
+            return QStringLiteral("%1 is already in the artifacts folder as a symbolic link or a file, not a folder; "
+                                  "links are never followed.")
+                .arg(walked);
+        return QStringLiteral("Could not open or create the folder %1: %2.").arg(walked, errnoText(errno));
     }
 
     const QByteArray name = QFile::encodeName(parts.last());
@@ -134,10 +82,10 @@ QString ArtifactWriter::write(const Artifact& artifact, QString* savedPath)
     // Short, so that it fits wherever the final name (up to 255 bytes) fits.
     const QByteArray temp = ".codecourier-" + QByteArray::number(QRandomGenerator::system()->generate64(), 16) + ".tmp";
     {
-        Fd file(::openat(dir.get(), temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        UniqueFd file(::openat(dir.get(), temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
         if (file.get() < 0)
             return QStringLiteral("Could not create a file in the artifacts folder: %1.").arg(errnoText(errno));
-        if (!writeAll(file.get(), artifact.bytes) || ::fsync(file.get()) != 0) {
+        if (!writeAllToFd(file.get(), artifact.bytes) || ::fsync(file.get()) != 0) {
             const int error = errno;
             ::unlinkat(dir.get(), temp.constData(), 0);
             return QStringLiteral("Could not write %1: %2.").arg(artifact.path, errnoText(error));

@@ -66,8 +66,17 @@ QString CommandLine::runHelpText()
                "  --pids N              process and thread limit (default 128)\n"
                "  --output-limit BYTES  stdout+stderr cap, e.g. 1048576 or 1M (default 1M)\n"
                "  --allow-network       grant network access for this run (a network of its own)\n"
-               "  --mount DIR           share DIR read-only at /workspace/host (e2b: a copy of its files,\n"
+               "  --mount DIR[:ro]      share DIR read-only at /workspace/host (e2b: a copy of its files,\n"
                "                        at most 50 MiB; nothing comes back)\n"
+               "  --mount DIR:review    copy DIR's regular files (at most 50 MiB, 2000 files, and with the\n"
+               "                        snippet at most half the 64 MiB workspace) to a writable\n"
+               "                        /workspace/host; after the run the files the program added,\n"
+               "                        modified or deleted are listed on stderr (and in --json). Nothing\n"
+               "                        is written to DIR without --apply (docker only)\n"
+               "  --apply               with DIR:review: write the changes to DIR. Each is refused (and\n"
+               "                        reported) when the file changed in DIR during the run, when a link\n"
+               "                        or special file stands in the way, or when the sandbox made it a link\n"
+               "  --diff                with DIR:review: print the text diff of each changed text file\n"
                "  --stdin FILE          feed FILE to the program's standard input (default: empty)\n"
                "  --env KEY=VALUE       set an environment variable (repeatable); the host's are never passed\n"
                "  --runtime RUNTIME     Docker runtime, e.g. runsc for gVisor (default: the engine's)\n"
@@ -183,8 +192,18 @@ bool parseSharedRunOption(const QStringList& args, int& i, CommandLine& cl, RunO
     } else if (arg == QLatin1String("--allow-network")) {
         o.allowNetwork = true;
     } else if (matchesOption(arg, QStringLiteral("--mount"))) {
-        if (need("--mount") && value.isEmpty())
-            cl.error = QStringLiteral("--mount needs a folder.");
+        if (!need("--mount"))
+            return true;
+        // DIR:review copies the folder in and brings the changes back; DIR:ro (or plain DIR) mounts it read-only.
+        o.mountReview = false;
+        if (value.endsWith(QLatin1String(":review"))) {
+            o.mountReview = true;
+            value.chop(7);
+        } else if (value.endsWith(QLatin1String(":ro"))) {
+            value.chop(3);
+        }
+        if (value.isEmpty())
+            cl.error = QStringLiteral("--mount needs a folder (DIR, DIR:ro or DIR:review).");
         o.mountDir = value;
     } else if (matchesOption(arg, QStringLiteral("--env"))) {
         if (!need("--env"))
@@ -217,6 +236,10 @@ void parseRun(const QStringList& args, CommandLine& cl)
             continue;
         } else if (arg == QLatin1String("--force")) {
             o.force = true;
+        } else if (arg == QLatin1String("--apply")) {
+            o.apply = true;
+        } else if (arg == QLatin1String("--diff")) {
+            o.diff = true;
         } else if (matchesOption(arg, QStringLiteral("--artifacts"))) {
             if (need("--artifacts") && value.isEmpty())
                 cl.error = QStringLiteral("--artifacts needs a folder.");
@@ -309,6 +332,9 @@ void parseRun(const QStringList& args, CommandLine& cl)
             o.file = arg;
         }
     }
+    if (cl.error.isEmpty() && (o.apply || o.diff) && !o.mountReview)
+        cl.error = QStringLiteral("%1 works on the changes of a review run: share the folder with --mount DIR:review.")
+                       .arg(o.apply ? QStringLiteral("--apply") : QStringLiteral("--diff"));
     if (cl.error.isEmpty() && o.force && o.artifactsDir.isEmpty())
         cl.error = QStringLiteral("--force replaces files in the --artifacts folder: give --artifacts DIR too.");
     // Options of one backend given to the other would be silently ignored: say so instead.

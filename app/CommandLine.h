@@ -26,6 +26,9 @@ struct RunOptions
     std::optional<qint64> outputBytes;
     bool allowNetwork = false;
     QString mountDir;
+    bool mountReview = false;       ///< --mount DIR:review: a copy comes back as a change set
+    bool apply = false;             ///< --apply: write the review run's changes to the folder
+    bool diff = false;              ///< --diff: print the text diffs of a review run
     QString stdinFile;
     QList<QPair<QString, QString>> env;
     bool json = false;

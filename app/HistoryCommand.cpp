@@ -95,6 +95,8 @@ std::optional<RunSpec> HistoryCommand::rerunSpec(const HistoryRecord& record, co
     spec.grants.network = options.allowNetwork;
     if (!options.mountDir.isEmpty())
         spec.grants.hostFolder = QFileInfo(options.mountDir).absoluteFilePath();
+    if (options.mountReview)
+        spec.grants.hostFolderMode = Grants::HostFolderMode::Review;
     return spec;
 }
 

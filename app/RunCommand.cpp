@@ -100,6 +100,8 @@ void RunCommand::start(std::function<void(int)> done)
     spec.grants.network = m_options.allowNetwork;
     if (!m_options.mountDir.isEmpty())
         spec.grants.hostFolder = QFileInfo(m_options.mountDir).absoluteFilePath();
+    if (m_options.mountReview)
+        spec.grants.hostFolderMode = Grants::HostFolderMode::Review;
     if (!m_options.stdinFile.isEmpty()) {
         QFile in(m_options.stdinFile);
         if (!in.open(QIODevice::ReadOnly)) {
@@ -151,11 +153,16 @@ void RunCommand::startSpec(const RunSpec& spec, std::function<void(int)> done)
             if (m_sanitizers[fd - 1])
                 writeFully(fd, m_sanitizers[fd - 1]->finish());
         const QList<Saved> saved = saveArtifacts(result);
+        // Only with --apply, and only what the engine collected and compared: never anything else.
+        QList<ChangeApplier::Outcome> applied;
+        if (m_options.apply && !result.hostChanges.folder.isEmpty())
+            applied = ChangeApplier(result.hostChanges.folder, false).applyAll(result.hostChanges.changes);
         if (m_options.json) {
-            writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr, saved));
+            writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr, saved, applied));
         } else {
             writeFully(2, (summaryLine(result) + QLatin1Char('\n')).toUtf8());
             writeFully(2, artifactLines(result, saved, m_writer != nullptr).toUtf8());
+            writeFully(2, changeLines(result.hostChanges, applied, m_options.apply, m_options.diff).toUtf8());
         }
         m_done(exitStatusFor(result));
     });
@@ -238,8 +245,63 @@ QString RunCommand::artifactLines(const RunResult& result, const QList<Saved>& s
     return lines;
 }
 
+QString RunCommand::changeLines(const ChangeSet& changes, const QList<ChangeApplier::Outcome>& applied, bool applying,
+                                bool withDiff)
+{
+    if (changes.folder.isEmpty())
+        return {};
+    // Paths passed checkArtifactPath() (no control characters) or were made printable by the engine.
+    QString lines;
+    const auto line = [&lines](const QString& text) { lines += QStringLiteral("codecourier: ") + text + QLatin1Char('\n'); };
+    line(QStringLiteral("review of %1: %2 %3 changed in the sandbox's copy")
+             .arg(changes.folder)
+             .arg(changes.changes.size())
+             .arg(changes.changes.size() == 1 ? QStringLiteral("file") : QStringLiteral("files")));
+    for (qsizetype i = 0; i < changes.changes.size(); ++i) {
+        const FileChange& c = changes.changes.at(i);
+        QString what;
+        switch (c.kind) {
+        case ChangeKind::Added:
+            what = QStringLiteral("added    %1 (%2").arg(c.path, humanBytes(c.newSize));
+            break;
+        case ChangeKind::Modified:
+            what = QStringLiteral("modified %1 (%2 -> %3").arg(c.path, humanBytes(c.oldSize), humanBytes(c.newSize));
+            break;
+        case ChangeKind::Deleted:
+            what = QStringLiteral("deleted  %1 (%2").arg(c.path, humanBytes(c.oldSize));
+            break;
+        }
+        what += c.text ? QStringLiteral(", +%1 -%2 lines)").arg(c.linesAdded).arg(c.linesRemoved) : QStringLiteral(", binary)");
+        if (i < applied.size())
+            what += applied.at(i).applied() ? QStringLiteral(": applied") : QStringLiteral(": not applied: ") + applied.at(i).error;
+        line(QStringLiteral("  ") + what);
+        if (withDiff && c.text && !c.diff.isEmpty()) {
+            // Text holds no control characters but tab, newline, CR and form feed: the last two could
+            // still move the cursor over earlier lines, so they are shown escaped.
+            QString diff = c.diff;
+            diff.replace(QLatin1Char('\r'), QLatin1String("\\r")).replace(QLatin1Char('\f'), QLatin1String("\\f"));
+            if (!diff.endsWith(QLatin1Char('\n')))
+                diff += QLatin1Char('\n');
+            lines += diff;
+            if (c.diffTruncated)
+                line(QStringLiteral("  (diff cut short)"));
+        }
+    }
+    for (const RefusedArtifact& r : changes.refused)
+        line(QStringLiteral("  refused  %1: %2").arg(r.path, r.reason));
+    if (!changes.note.isEmpty())
+        line(changes.note);
+    if (changes.changes.isEmpty())
+        line(QStringLiteral("nothing to write to %1.").arg(changes.folder));
+    else if (!applying)
+        line(QStringLiteral("nothing was written to %1; run again with --apply to write these changes (--diff shows them).")
+                 .arg(changes.folder));
+    return lines;
+}
+
 QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
-                                    const QByteArray& err, const QList<Saved>& saved)
+                                    const QByteArray& err, const QList<Saved>& saved,
+                                    const QList<ChangeApplier::Outcome>& applied)
 {
     using nlohmann::json;
     auto orNull = [](qint64 v) { return v < 0 ? json(nullptr) : json(v); };
@@ -264,6 +326,34 @@ QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& lang
     json refused = json::array();
     for (const RefusedArtifact& r : result.refusedArtifacts)
         refused.push_back({{"path", r.path.toStdString()}, {"reason", r.reason.toStdString()}});
+    json hostChanges = nullptr;
+    if (!result.hostChanges.folder.isEmpty()) {
+        const ChangeSet& set = result.hostChanges;
+        json changes = json::array();
+        for (qsizetype i = 0; i < set.changes.size(); ++i) {
+            const FileChange& c = set.changes.at(i);
+            json entry = {{"kind", changeKindName(c.kind).toStdString()},
+                          {"path", c.path.toStdString()},
+                          {"old_size", c.kind == ChangeKind::Added ? json(nullptr) : json(c.oldSize)},
+                          {"new_size", c.kind == ChangeKind::Deleted ? json(nullptr) : json(c.newSize)},
+                          {"text", c.text},
+                          {"diff", c.text ? json(c.diff.toStdString()) : json(nullptr)},
+                          {"diff_truncated", c.diffTruncated},
+                          {"lines_added", c.linesAdded},
+                          {"lines_removed", c.linesRemoved}};
+            entry["applied"] = i < applied.size() && applied.at(i).applied();
+            entry["apply_error"] = i < applied.size() && !applied.at(i).applied() ? json(applied.at(i).error.toStdString())
+                                                                                  : json(nullptr);
+            changes.push_back(entry);
+        }
+        json refusedChanges = json::array();
+        for (const RefusedArtifact& r : set.refused)
+            refusedChanges.push_back({{"path", r.path.toStdString()}, {"reason", r.reason.toStdString()}});
+        hostChanges = {{"folder", set.folder.toStdString()},
+                       {"changes", changes},
+                       {"refused", refusedChanges},
+                       {"note", set.note.isEmpty() ? json(nullptr) : json(set.note.toStdString())}};
+    }
     // Output bytes are not guaranteed UTF-8: invalid sequences become U+FFFD, never an error.
     const json doc = {
         {"verdict", verdictName(result.verdict).toStdString()},
@@ -288,6 +378,7 @@ QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& lang
         {"artifacts", artifacts},
         {"refused_artifacts", refused},
         {"artifacts_note", result.artifactsNote.isEmpty() ? json(nullptr) : json(result.artifactsNote.toStdString())},
+        {"host_changes", hostChanges},
     };
     return QByteArray::fromStdString(doc.dump(2)) + '\n';
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ArtifactWriter.h"
+#include "ChangeApplier.h"
 #include "CommandLine.h"
 #include "RunResult.h"
 #include "TerminalSanitizer.h"
@@ -49,10 +50,16 @@ public:
     /// The one-line summary printed to stderr.
     static QString summaryLine(const RunResult& result);
     /// The --json document. saved: one entry per result.artifacts when --artifacts was given, else empty.
+    /// applied: one outcome per result.hostChanges.changes when --apply was given, else empty.
     static QByteArray jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
-                                   const QByteArray& err, const QList<Saved>& saved = {});
+                                   const QByteArray& err, const QList<Saved>& saved = {},
+                                   const QList<ChangeApplier::Outcome>& applied = {});
     /// The lines about artifacts printed to stderr after a run (none when there are none).
     static QString artifactLines(const RunResult& result, const QList<Saved>& saved, bool saving);
+    /// The lines about a review run's changes printed to stderr (none for other runs): one per
+    /// change (with its diff when withDiff), the refusals, and what was or was not written.
+    static QString changeLines(const ChangeSet& changes, const QList<ChangeApplier::Outcome>& applied, bool applying,
+                               bool withDiff);
 
 private:
     void fail(const QString& sentence);

@@ -44,6 +44,9 @@ struct ArtifactCollection
     QList<Artifact> files;
     QList<RefusedArtifact> refused;   ///< at most kMaxRefusedListed; the note counts the rest
     QString note;                     ///< empty when nothing went wrong; else sentences saying what and why
+    /// False when the listing or archive stopped early or refusals went unlisted: a name that is
+    /// absent may still exist in the sandbox (a review run infers no deletion then).
+    bool complete = true;
 };
 
 /// Caps on what is collected (from Limits::artifactBytes and Limits::artifactFiles).
@@ -51,6 +54,8 @@ struct ArtifactCaps
 {
     qint64 maxBytes = 0;
     int maxFiles = 0;
+    /// The folder being collected, named in the sentences (a review run collects /workspace/host).
+    const char* folder = "/workspace/out";
 };
 
 /// A hostile archive may hold any number of bad entries: the list stops here, the note counts.

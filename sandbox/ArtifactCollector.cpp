@@ -51,12 +51,14 @@ bool ArtifactCollector::admit(const QByteArray& rawName, qint64 size)
         return false;
     }
     if (m_reservedFiles >= m_caps.maxFiles) {
-        refuse(rawName, QStringLiteral("More than %1 files: the cap on artifacts was reached.").arg(m_caps.maxFiles));
+        refuse(rawName, QStringLiteral("More than %1 files: the cap on files collected from %2 was reached.")
+                            .arg(m_caps.maxFiles)
+                            .arg(QLatin1String(m_caps.folder)));
         return false;
     }
     if (size < 0 || size > m_caps.maxBytes - m_reservedBytes) {
-        refuse(rawName, QStringLiteral("Its %1 would take the artifacts past their %2 cap.")
-                            .arg(humanBytes(size), humanBytes(m_caps.maxBytes)));
+        refuse(rawName, QStringLiteral("Its %1 would take the files collected from %2 past their %3 cap.")
+                            .arg(humanBytes(size), QLatin1String(m_caps.folder), humanBytes(m_caps.maxBytes)));
         return false;
     }
     m_reservedBytes += size;
@@ -91,10 +93,11 @@ ArtifactCollection ArtifactCollector::finish(const QStringList& problems)
         note << QStringLiteral("%1 %2 in %3 %4 refused; each says why.")
                     .arg(m_refusedCount)
                     .arg(m_refusedCount == 1 ? QStringLiteral("entry") : QStringLiteral("entries"),
-                         QLatin1String(kArtifactsDir), m_refusedCount == 1 ? QStringLiteral("was") : QStringLiteral("were"));
+                         QLatin1String(m_caps.folder), m_refusedCount == 1 ? QStringLiteral("was") : QStringLiteral("were"));
     if (m_refusedCount > m_result.refused.size())
         note << QStringLiteral("Only the first %1 refusals are listed.").arg(m_result.refused.size());
     m_result.note = note.join(QLatin1Char(' '));
+    m_result.complete = problems.isEmpty() && m_refusedCount == m_result.refused.size();
     return m_result;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Artifact.h"
+#include "ChangeSet.h"
 
 #include <QString>
 #include <QVariantMap>
@@ -57,6 +58,12 @@ struct RunResult
     /// was skipped or refused and why, e.g. "No artifacts: the sandbox was stopped before they could
     /// be collected."
     QString artifactsNote;
+
+    /// A review run (Grants::HostFolderMode::Review) only: what the snippet changed in its copy of
+    /// the host folder; hostChanges.folder is empty for every other run. Nothing of it has been
+    /// written to the host: a front end shows it and applies what the person accepts
+    /// (ChangeApplier). When the copy could not be collected, changes is empty and note says why.
+    ChangeSet hostChanges;
 };
 
 } // namespace cc

@@ -13,7 +13,8 @@ inline constexpr const char* kWorkspaceDir = "/workspace";
 /// Where the program leaves files to be collected after the run (artifacts). It exists, empty and
 /// writable by the sandbox user, when the program starts; it lives on the workspace's capped tmpfs.
 inline constexpr const char* kArtifactsDir = "/workspace/out";
-/// Where a granted host folder appears (read-only) in every sandbox.
+/// Where a granted host folder appears in every sandbox: mounted read-only, or (review mode) a
+/// writable copy whose changes come back for the user to accept.
 inline constexpr const char* kHostFolderMountPoint = "/workspace/host";
 
 /// Resource limits of one run. The defaults are the hardened profile's (DESIGN.md); a front end
@@ -35,8 +36,19 @@ struct Limits
 /// granted deliberately, for one run.
 struct Grants
 {
+    /// How a granted host folder reaches the sandbox.
+    enum class HostFolderMode {
+        /// Mounted read-only at /workspace/host (Docker; E2B uploads a copy). Nothing comes back.
+        ReadOnly,
+        /// Copied (capped, regular files only) into /workspace/host, where the snippet may change
+        /// it; after the run the changes come back as RunResult::hostChanges. Nothing is written to
+        /// the host by the engine: only the changes a person accepts, through ChangeApplier (app/).
+        Review,
+    };
+
     bool network = false;       ///< on: a bridge network owned by CodeCourier, never the host's
-    QString hostFolder;         ///< empty: none; else mounted read-only at /workspace/host
+    QString hostFolder;         ///< empty: none; else shared at /workspace/host as hostFolderMode says
+    HostFolderMode hostFolderMode = HostFolderMode::ReadOnly;
 };
 
 /// A file delivered into the sandbox's workspace (/workspace) before the program starts.

@@ -1,6 +1,7 @@
 #include "DockerRun.h"
 
 #include "ArtifactArchive.h"
+#include "ChangeSet.h"
 #include "CgroupReport.h"
 #include "ContainerProfile.h"
 #include "DockerApi.h"
@@ -27,25 +28,25 @@ constexpr int kIdleMarginSeconds = 120;
 
 const nlohmann::json kExecStartBody = {{"Detach", false}, {"Tty", false}};
 
-// Streams /workspace/out as a tar. The archive endpoint of the engine does not see tmpfs mounts
-// (GET /containers/{id}/archive answers 404 for a path on the workspace tmpfs, Docker 20.10), so
-// tar runs in the sandbox, as the sandbox user. First every other process of the sandbox but its
+// Streams /workspace/$1 (out: the artifacts; host: a review run's copy) as a tar. The archive
+// endpoint of the engine does not see tmpfs mounts (GET /containers/{id}/archive answers 404 for a
+// path on the workspace tmpfs, Docker 20.10), so tar runs in the sandbox, as the sandbox user. First every other process of the sandbox but its
 // init gets SIGSTOP (kill -1 never reaches outside the sandbox's PID namespace): whatever the
 // program left running, or the program itself at a limit, can no longer write, kill tar or swap
 // the folder, and nothing exits, so the idle process keeps the sandbox up (SIGKILL would end it).
 // A folder replaced by a link is not followed. Only these two fixed sentences on stderr are ours;
 // anything else there is tar's (names included).
 const char* const kCollectScript = R"SH(kill -STOP -1 2>/dev/null
-[ -L /workspace/out ] && { echo "codecourier: out is a link" >&2; exit 3; }
-cd /workspace/out 2>/dev/null || { echo "codecourier: out is missing" >&2; exit 4; }
+[ -L "/workspace/$1" ] && { echo "codecourier: $1 is a link" >&2; exit 3; }
+cd "/workspace/$1" 2>/dev/null || { echo "codecourier: $1 is missing" >&2; exit 4; }
 exec tar --sort=name -cf - .
 )SH";
 
 /// What the tar stream may carry beyond the artifacts themselves: headers, long names, padding and
 /// the entries that get refused. Past this, reading stops.
-qint64 archiveCap(const Limits& limits)
+qint64 archiveCap(const ArtifactCaps& caps)
 {
-    return limits.artifactBytes + qint64(limits.artifactFiles + kMaxRefusedListed) * 8 * 1024 + 1024 * 1024;
+    return caps.maxBytes + qint64(caps.maxFiles + kMaxRefusedListed) * 8 * 1024 + 1024 * 1024;
 }
 
 QString shortId(const QString& id)
@@ -75,9 +76,9 @@ DockerRun::DockerRun(DockerApi* api, RunSpec spec, Setup setup, QObject* parent)
         if (m_phase != Phase::Collecting || !m_artifactStream)
             return;
         m_archiveCut = true;
-        m_artifacts.note = QStringLiteral("Collecting the artifacts took longer than %1, so it was stopped; what had "
+        m_artifacts.note = QStringLiteral("Collecting %1 took longer than %2, so it was stopped; what had "
                                           "arrived was kept.")
-                               .arg(humanDuration(kCollectTimeoutMs));
+                               .arg(QLatin1String(collectCaps().folder), humanDuration(kCollectTimeoutMs));
         m_artifactStream->abort();
     });
     connect(&m_wallTimer, &QTimer::timeout, this, [this] {
@@ -125,8 +126,10 @@ void DockerRun::begin()
                 checkHostFolder(s.grants.hostFolder, QDir::homePath(), m_api->endpoint().socketPath);
             if (!check.ok())
                 problem = check.error;
-            else
+            else if (s.grants.hostFolderMode == Grants::HostFolderMode::ReadOnly)
                 m_setup.hostFolder = check.canonicalPath;
+            else
+                problem = takeReviewCopy(check.canonicalPath, totalBytes);
         }
         if (problem.isEmpty() && !m_api->endpoint().error.isEmpty())
             problem = m_api->endpoint().error;
@@ -134,7 +137,7 @@ void DockerRun::begin()
             fail(problem);
             return;
         }
-        m_plan = planExecs(s);
+        m_plan = planExecs(s, 1024 * 1024, 96 * 1024, m_hostCopy ? &*m_hostCopy : nullptr);
         if (!m_setup.pooledContainerId.isEmpty()) {
             // A pre-started, never-used container of exactly this profile: no create, no start.
             emit created(m_containerId);
@@ -231,9 +234,11 @@ void DockerRun::onSandboxStarted(const QString& how)
 {
     const Limits& l = spec().limits;
     const QString network = m_setup.networkName.isEmpty() ? QStringLiteral("no network") : QStringLiteral("network granted");
-    const QString folder = m_setup.hostFolder.isEmpty()
-                               ? QStringLiteral("no host folder")
-                               : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder, QLatin1String(kHostFolderMountPoint));
+    const QString folder =
+        m_hostCopy ? QStringLiteral("a copy of %1 at %2 for review").arg(m_hostCopy->folder, QLatin1String(kHostFolderMountPoint))
+        : m_setup.hostFolder.isEmpty()
+            ? QStringLiteral("no host folder")
+            : QStringLiteral("%1 read-only at %2").arg(m_setup.hostFolder, QLatin1String(kHostFolderMountPoint));
     emit progress(QStringLiteral("Sandbox %1 %2: %3, %4, %5 memory, %6 CPU, %7 processes.")
                       .arg(shortId(m_containerId), how, network, folder, humanBytes(l.memoryBytes))
                       .arg(l.cpus)
@@ -506,27 +511,77 @@ void DockerRun::checkSandboxStillRunning()
                 kStopWaitMs);
 }
 
+QString DockerRun::takeReviewCopy(const QString& canonicalFolder, qint64 snippetBytes)
+{
+    // The copy lives on the workspace tmpfs with the snippet; half of it stays free for the program.
+    const qint64 room = spec().limits.tmpfsBytes / 2 - snippetBytes;
+    const qint64 cap = std::min(kReviewFolderMaxBytes, room);
+    FolderSnapshot snapshot = takeFolderSnapshot(canonicalFolder, cap, kReviewFolderMaxFiles);
+    if (!snapshot.ok()) {
+        if (cap < kReviewFolderMaxBytes)
+            return snapshot.error + QStringLiteral(" (The copy and the snippet may fill at most half of the sandbox's "
+                                                   "%1 workspace.)")
+                                        .arg(humanBytes(spec().limits.tmpfsBytes));
+        return snapshot.error;
+    }
+    m_hostCopy = std::move(snapshot);
+    return {};
+}
+
+ArtifactCaps DockerRun::collectCaps() const
+{
+    if (m_collectingHost)
+        return reviewCollectionCaps();
+    return {spec().limits.artifactBytes, spec().limits.artifactFiles, kArtifactsDir};
+}
+
+void DockerRun::collectionDone()
+{
+    if (m_collectingHost || !m_hostCopy || !m_facts.backendError.isEmpty() || m_phase == Phase::Removing
+        || m_phase == Phase::Done) {
+        removeAndFinish();
+        return;
+    }
+    // /workspace/out is done (or skipped); now the review copy, with the same reader and its own caps.
+    m_outArtifacts = std::move(m_artifacts);
+    m_artifacts = {};
+    m_collectingHost = true;
+    m_archive.clear();
+    m_archiveStderr.clear();
+    m_archiveCut = false;
+    m_artifactDecoder = DockerFrameDecoder();
+    collectArtifacts();
+}
+
 void DockerRun::collectArtifacts()
 {
     const Limits& limits = spec().limits;
     if (m_sandboxStoppedEarly) {
-        m_artifacts.note = QStringLiteral("No artifacts: the sandbox stopped before they could be collected.");
+        m_artifacts.note = m_collectingHost
+                               ? QStringLiteral("The sandbox stopped before its copy of the folder could be collected.")
+                               : QStringLiteral("No artifacts: the sandbox stopped before they could be collected.");
         removeAndFinish();
         return;
     }
-    if (!m_facts.backendError.isEmpty() || limits.artifactFiles == 0 || limits.artifactBytes == 0) {
+    if (!m_facts.backendError.isEmpty()) {
         removeAndFinish();
+        return;
+    }
+    if (!m_collectingHost && (limits.artifactFiles == 0 || limits.artifactBytes == 0)) {
+        collectionDone();
         return;
     }
     m_phase = Phase::Collecting;
-    const QStringList cmd{QStringLiteral("/bin/sh"), QStringLiteral("-c"), QString::fromLatin1(kCollectScript)};
+    const QStringList cmd{QStringLiteral("/bin/sh"), QStringLiteral("-c"), QString::fromLatin1(kCollectScript),
+                          QStringLiteral("codecourier"),
+                          m_collectingHost ? QStringLiteral("host") : QStringLiteral("out")};
     m_api->call("POST", "/containers/" + m_containerId.toLatin1() + "/exec", execConfig(cmd), this,
                 [this](const DockerResponse& r) {
                     if (m_phase != Phase::Collecting)
                         return;
                     if (!r.ok()) {
                         m_artifacts.note = collectFailedNote(r.error);
-                        removeAndFinish();
+                        collectionDone();
                         return;
                     }
                     const QByteArray execId = QByteArray::fromStdString(r.json().value("Id", std::string()));
@@ -540,6 +595,8 @@ void DockerRun::collectArtifacts()
 QString DockerRun::collectFailedNote(const QString& why) const
 {
     // At a limit, a sandbox that cannot start one more process (its process limit) is the usual why.
+    if (m_collectingHost)
+        return QStringLiteral("The copy of the folder could not be collected: %1").arg(why);
     if (m_programStoppedAtLimit)
         return QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
     return QStringLiteral("The artifacts could not be collected: %1").arg(why);
@@ -554,7 +611,7 @@ void DockerRun::onArtifactData(const QByteArray& bytes)
         return;
     }
     const auto chunks = m_artifactDecoder.feed(bytes);
-    const qint64 cap = archiveCap(spec().limits);
+    const qint64 cap = archiveCap(collectCaps());
     for (const auto& chunk : chunks) {
         if (chunk.stream == DockerFrameDecoder::Stream::Stderr) {
             m_archiveStderr.append(chunk.payload.left(1024 - m_archiveStderr.size()));
@@ -566,7 +623,7 @@ void DockerRun::onArtifactData(const QByteArray& bytes)
             m_archiveCut = true;
             m_artifacts.note = QStringLiteral("The archive of %1 was larger than %2, so reading stopped there; later "
                                               "entries were not collected.")
-                                   .arg(QLatin1String(kArtifactsDir), humanBytes(cap));
+                                   .arg(QLatin1String(collectCaps().folder), humanBytes(cap));
             m_artifactStream->abort();
             return;
         }
@@ -597,19 +654,29 @@ void DockerRun::onArtifactStreamEnded()
     if (!m_archiveCut && !reply->errorString().isEmpty()) {
         m_artifacts.note = QStringLiteral("Lost contact with Docker while collecting the artifacts; none were kept. %1")
                                .arg(m_api->describeTransportError(reply->errorString()));
-        removeAndFinish();
+        collectionDone();
         return;
     }
     if (reply->status() != 200) {
         m_artifacts.note = collectFailedNote(DockerApi::describeApiError(reply->status(), m_archiveStderr));
-        removeAndFinish();
+        collectionDone();
         return;
     }
-    if (m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: out is a link")) {
+    const QByteArray name = m_collectingHost ? "host" : "out";
+    const QLatin1String dir(collectCaps().folder);
+    if (m_collectingHost && m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: " + name + " is a link")) {
+        m_artifacts.note = QStringLiteral("The program replaced %1 with a symbolic link, which is never followed: "
+                                          "nothing came back.")
+                               .arg(dir);
+    } else if (m_collectingHost && m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: " + name + " is missing")) {
+        m_artifacts.note = QStringLiteral("The program removed %1 itself: nothing came back, and no file is shown as "
+                                          "deleted.")
+                               .arg(dir);
+    } else if (m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: " + name + " is a link")) {
         m_artifacts.note = QStringLiteral("No artifacts: the program replaced %1 with a symbolic link, which is never "
                                           "followed.")
                                .arg(QLatin1String(kArtifactsDir));
-    } else if (m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: out is missing")) {
+    } else if (m_archive.isEmpty() && m_archiveStderr.startsWith("codecourier: " + name + " is missing")) {
         m_artifacts.note = QStringLiteral("No artifacts: the program removed %1.").arg(QLatin1String(kArtifactsDir));
     } else if (m_archive.size() < 512 && !m_archiveCut) {
         // tar writes whole 10 KiB records, even for an empty folder. Less means it never ran: the
@@ -617,14 +684,16 @@ void DockerRun::onArtifactStreamEnded()
         m_artifacts.note = collectFailedNote(QStringLiteral("the sandbox could not start the process that reads "
                                                             "them (it may be at its process limit)."));
     } else {
-        const Limits& limits = spec().limits;
-        m_artifacts = readArtifactArchive(m_archive, {limits.artifactBytes, limits.artifactFiles});
+        m_artifacts = readArtifactArchive(m_archive, collectCaps());
+        m_hostCollected = m_collectingHost;
         QStringList note;
         if (!cutNote.isEmpty())
             note << cutNote;
         if (!m_archiveStderr.isEmpty())
             note << QStringLiteral("Some entries could not be read inside the sandbox (tar said so), so they were not "
                                    "collected.");
+        if (!m_archiveStderr.isEmpty())
+            m_artifacts.complete = false;
         // A cut archive ends inside an entry: the reader says so; that is the cut, not a second problem.
         if (!m_artifacts.note.isEmpty())
             note << m_artifacts.note;
@@ -633,7 +702,7 @@ void DockerRun::onArtifactStreamEnded()
         m_artifacts.note = note.join(QLatin1Char(' '));
     }
     m_archive.clear();
-    removeAndFinish();
+    collectionDone();
 }
 
 void DockerRun::killForLimit()
@@ -644,7 +713,7 @@ void DockerRun::killForLimit()
     m_wallTimer.stop();
     if (m_wallClock.isValid())
         m_facts.wallMs = m_wallClock.elapsed();
-    if (atLimit && spec().limits.artifactFiles > 0 && spec().limits.artifactBytes > 0) {
+    if (atLimit && ((spec().limits.artifactFiles > 0 && spec().limits.artifactBytes > 0) || m_hostCopy)) {
         // The collecting exec stops the program's processes before it reads anything.
         m_programStoppedAtLimit = true;
         collectArtifacts();
@@ -652,7 +721,9 @@ void DockerRun::killForLimit()
     }
     if (m_phase == Phase::Running || m_phase == Phase::Measuring || m_phase == Phase::Collecting) {
         m_artifacts = {};
-        m_artifacts.note = QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
+        m_artifacts.note = m_collectingHost
+                               ? QStringLiteral("The sandbox was stopped before its copy of the folder was collected.")
+                               : QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
     }
     removeAndFinish();
 }
@@ -799,9 +870,23 @@ void DockerRun::finishNow()
     result.sandboxId = m_containerId;
     result.network = spec().grants.network;
     result.mountedFolder = m_setup.hostFolder;
-    result.artifacts = m_artifacts.files;
-    result.refusedArtifacts = m_artifacts.refused;
-    result.artifactsNote = m_artifacts.note;
+    // When the review copy was being collected, the artifacts are already set aside.
+    const ArtifactCollection& out = m_collectingHost ? m_outArtifacts : m_artifacts;
+    result.artifacts = out.files;
+    result.refusedArtifacts = out.refused;
+    result.artifactsNote = out.note;
+    if (m_hostCopy) {
+        if (m_hostCollected) {
+            result.hostChanges = computeChangeSet(*m_hostCopy, m_artifacts);
+        } else {
+            // Nothing came back whole: no change is offered, and none is inferred.
+            result.hostChanges.folder = m_hostCopy->folder;
+            const QString why = m_collectingHost ? m_artifacts.note : QString();
+            result.hostChanges.note =
+                QStringLiteral("The sandbox's copy of the folder did not come back, so there are no changes to review.")
+                + (why.isEmpty() ? QString() : QLatin1Char(' ') + why);
+        }
+    }
     finish(result);
 }
 

@@ -2,6 +2,7 @@
 
 #include "Artifact.h"
 #include "DockerFrameDecoder.h"
+#include "FolderSnapshot.h"
 #include "HostCgroup.h"
 #include "OutputCap.h"
 #include "ExecPlan.h"
@@ -25,7 +26,10 @@ struct DockerResponse;
 /// One run in a fresh Docker container:
 /// (network) → create → start → deliver files → exec the program with attached output →
 /// measure (exit status, the kernel's cgroup figures) → collect /workspace/out (a tar streamed
-/// from an exec, read by readArtifactArchive) → remove the container (and network).
+/// from an exec, read by readArtifactArchive) → in a review run, collect /workspace/host the same
+/// way and compare it with the snapshot (RunResult::hostChanges) → remove the container (and network).
+/// A review run mounts nothing: the snapshot's files are delivered into the workspace tmpfs with
+/// the snippet, and together they may fill at most half of it (Limits::tmpfsBytes).
 /// Time and output limits are enforced here; memory, pids and CPUs by the kernel. Collecting first
 /// stops (SIGSTOP) every process the program left, so at the time or output limit /workspace/out is
 /// still collected without more run time; a cancelled run is removed at once.
@@ -72,7 +76,10 @@ private:
     void onProgramStreamEnded();
     void measure();
     void checkSandboxStillRunning();
+    QString takeReviewCopy(const QString& canonicalFolder, qint64 snippetBytes);
+    ArtifactCaps collectCaps() const;
     void collectArtifacts();
+    void collectionDone();
     void onArtifactData(const QByteArray& bytes);
     void onArtifactStreamEnded();
     QString collectFailedNote(const QString& why) const;
@@ -125,7 +132,14 @@ private:
     bool m_archiveCut = false;
     bool m_programStoppedAtLimit = false;
     QTimer m_collectTimer;
-    ArtifactCollection m_artifacts;
+    ArtifactCollection m_artifacts;     // the collection in progress (out, then host in a review run)
+
+    // Review runs: the snapshot copied into /workspace/host, and its copy collected back after
+    // /workspace/out (m_outArtifacts keeps the artifacts meanwhile).
+    std::optional<FolderSnapshot> m_hostCopy;
+    bool m_collectingHost = false;
+    bool m_hostCollected = false;
+    ArtifactCollection m_outArtifacts;
 };
 
 } // namespace cc::docker

@@ -8,6 +8,7 @@ namespace {
 
 // The fixed script. Its arguments are a list of operations:
 //   outdir       create /workspace/out, where the program leaves its artifacts
+//   dir PATH     create the folder PATH (relative to /workspace), for a review copy's empty folders
 //   file PATH    start PATH (relative to /workspace) empty
 //   append PATH  continue PATH (a file begun by an earlier exec)
 //   data B64     append the decoded bytes to the current file
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
   op=$1; shift
   case $op in
     outdir) mkdir -p out || fail out;;
+    dir) mkdir -p -- "$1" || fail "$1"; shift;;
     file) p=$1; shift
           case $p in */*) mkdir -p -- "${p%/*}" || fail "$p";; esac
           : > "$p" || fail "$p";;
@@ -67,7 +69,7 @@ QString checkWorkspacePath(const QString& relativePath)
     return {};
 }
 
-ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget, qsizetype chunkSize)
+ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget, qsizetype chunkSize, const FolderSnapshot* hostCopy)
 {
     // Operations in order; each is one or two argv elements, and knows how to resume its file.
     struct Op
@@ -85,6 +87,17 @@ ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget, qsizetype chunkSize
         for (qsizetype pos = 0; pos < content.size(); pos += rawChunk)
             ops.append({{QStringLiteral("data"), QString::fromLatin1(content.mid(pos, rawChunk).toBase64())}, resume});
     };
+    if (hostCopy) {
+        // The review copy, under host/ (which checkWorkspacePath keeps the snippet's own files out of).
+        const QString root = QStringLiteral("host");
+        ops.append({{QStringLiteral("dir"), root}, {}});
+        for (const QString& folder : hostCopy->folders)
+            ops.append({{QStringLiteral("dir"), root + QLatin1Char('/') + folder}, {}});
+        for (const FolderSnapshot::File& file : hostCopy->files) {
+            const QString path = root + QLatin1Char('/') + file.path;
+            addContent({QStringLiteral("file"), path}, path, file.bytes);
+        }
+    }
     for (const SandboxFile& file : spec.files)
         addContent({QStringLiteral("file"), file.relativePath}, file.relativePath, file.content);
     if (spec.hasStdin)

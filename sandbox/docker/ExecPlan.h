@@ -1,5 +1,6 @@
 #pragma once
 
+#include "FolderSnapshot.h"
 #include "RunSpec.h"
 
 #include <QList>
@@ -29,7 +30,9 @@ inline constexpr const char* kDeliveryFailedMarker = "codecourier: the sandbox c
 QString checkWorkspacePath(const QString& relativePath);
 
 /// Builds the plan. argBudget bounds the bytes of argv per exec (the kernel's ARG_MAX is 2 MiB
-/// by default); chunkSize bounds one argv element (the kernel's limit is 128 KiB).
-ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget = 1024 * 1024, qsizetype chunkSize = 96 * 1024);
+/// by default); chunkSize bounds one argv element (the kernel's limit is 128 KiB). hostCopy, for a
+/// review run, is written to /workspace/host (its folders, then its files) before the snippet.
+ExecPlan planExecs(const RunSpec& spec, qsizetype argBudget = 1024 * 1024, qsizetype chunkSize = 96 * 1024,
+                   const FolderSnapshot* hostCopy = nullptr);
 
 } // namespace cc::docker

@@ -135,6 +135,9 @@ QString E2BRun::validate()
             .arg(humanBytes(totalBytes), humanBytes(kMaxSnippetBytes));
     if (s.hasStdin)
         m_uploads.append({workspacePath(QLatin1String(kStdinFileName)), s.stdinData, {}});
+    if (!s.grants.hostFolder.isEmpty() && s.grants.hostFolderMode == Grants::HostFolderMode::Review)
+        return QStringLiteral("Reviewed writes to a host folder work with the Docker backend only for now: run with "
+                              "--backend docker, or share the folder read-only.");
     if (!s.grants.hostFolder.isEmpty()) {
         const HostFolderCheck check =
             checkHostFolder(s.grants.hostFolder, QDir::homePath(), QString::fromLatin1(kDefaultDockerSocket));

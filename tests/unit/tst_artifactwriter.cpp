@@ -1,6 +1,7 @@
 // ArtifactWriter: saving what came out of a sandbox into a folder that may already hold traps.
 
 #include "ArtifactWriter.h"
+#include "FileTestSupport.h"
 
 #include <QDir>
 #include <QFile>
@@ -8,24 +9,9 @@
 #include <QtTest>
 
 using namespace cc;
+using namespace cc::test;
 
 namespace {
-
-Artifact artifact(const QString& path, const QByteArray& bytes)
-{
-    Artifact a;
-    a.path = path;
-    a.size = bytes.size();
-    a.bytes = bytes;
-    a.type = detectArtifactType(bytes);
-    return a;
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
-}
 
 void writeFile(const QString& path, const QByteArray& bytes)
 {
@@ -76,15 +62,15 @@ void TestArtifactWriter::savesNestedFilesAndCreatesTheFolder()
     ArtifactWriter writer(m_target + QStringLiteral("/made/by/save"), false);
     QCOMPARE(writer.open(), QString());
     QString saved;
-    QCOMPARE(writer.write(artifact(QStringLiteral("a.txt"), "alpha\n"), &saved), QString());
+    QCOMPARE(writer.write(testArtifact(QStringLiteral("a.txt"), "alpha\n"), &saved), QString());
     QCOMPARE(saved, m_target + QStringLiteral("/made/by/save/a.txt"));
     QByteArray binary;
     for (int i = 0; i < 70'000; ++i)
         binary.append(char(i * 7));
-    QCOMPARE(writer.write(artifact(QStringLiteral("sub/deep/b.bin"), binary)), QString());
-    QCOMPARE(writer.write(artifact(QStringLiteral("empty"), {})), QString());
-    QCOMPARE(readFile(m_target + QStringLiteral("/made/by/save/a.txt")), QByteArray("alpha\n"));
-    QCOMPARE(readFile(m_target + QStringLiteral("/made/by/save/sub/deep/b.bin")), binary);
+    QCOMPARE(writer.write(testArtifact(QStringLiteral("sub/deep/b.bin"), binary)), QString());
+    QCOMPARE(writer.write(testArtifact(QStringLiteral("empty"), {})), QString());
+    QCOMPARE(readTestFile(m_target + QStringLiteral("/made/by/save/a.txt")), QByteArray("alpha\n"));
+    QCOMPARE(readTestFile(m_target + QStringLiteral("/made/by/save/sub/deep/b.bin")), binary);
     QCOMPARE(QFileInfo(m_target + QStringLiteral("/made/by/save/empty")).size(), 0);
     // No temporary file is left behind.
     QCOMPARE(entries(m_target + QStringLiteral("/made/by/save")), (QStringList{"a.txt", "empty", "sub"}));
@@ -107,7 +93,7 @@ void TestArtifactWriter::refusesNamesThatLeaveTheFolder()
     QFETCH(QString, path);
     ArtifactWriter writer(m_target, false);
     QCOMPARE(writer.open(), QString());
-    const QString why = writer.write(artifact(path, "escape"));
+    const QString why = writer.write(testArtifact(path, "escape"));
     QVERIFY(!why.isEmpty());
     QVERIFY(why.endsWith(QLatin1Char('.')));
     QVERIFY(entries(m_target).isEmpty());
@@ -125,13 +111,13 @@ void TestArtifactWriter::neverFollowsALinkInTheTarget()
     for (bool overwrite : {false, true}) {
         ArtifactWriter writer(m_target, overwrite);
         QCOMPARE(writer.open(), QString());
-        const QString viaFolder = writer.write(artifact(QStringLiteral("sub/x.txt"), "through the link"));
+        const QString viaFolder = writer.write(testArtifact(QStringLiteral("sub/x.txt"), "through the link"));
         QVERIFY2(viaFolder.contains(QLatin1String("never followed")), qPrintable(viaFolder));
-        const QString viaFile = writer.write(artifact(QStringLiteral("report.txt"), "through the link"));
+        const QString viaFile = writer.write(testArtifact(QStringLiteral("report.txt"), "through the link"));
         QVERIFY2(!viaFile.isEmpty(), "a link in the target was replaced or followed");
     }
     QCOMPARE(entries(m_outside), QStringList{"victim.txt"});
-    QCOMPARE(readFile(m_outside + QStringLiteral("/victim.txt")), QByteArray("precious"));
+    QCOMPARE(readTestFile(m_outside + QStringLiteral("/victim.txt")), QByteArray("precious"));
     QVERIFY(QFileInfo(m_target + QStringLiteral("/report.txt")).isSymLink());
 }
 
@@ -141,9 +127,9 @@ void TestArtifactWriter::neverOverwritesSilently()
     writeFile(m_target + QStringLiteral("/a.txt"), "old");
     ArtifactWriter writer(m_target, false);
     QCOMPARE(writer.open(), QString());
-    const QString why = writer.write(artifact(QStringLiteral("a.txt"), "new"));
+    const QString why = writer.write(testArtifact(QStringLiteral("a.txt"), "new"));
     QVERIFY2(why.contains(QLatin1String("already exists")) && why.contains(QLatin1String("--force")), qPrintable(why));
-    QCOMPARE(readFile(m_target + QStringLiteral("/a.txt")), QByteArray("old"));
+    QCOMPARE(readTestFile(m_target + QStringLiteral("/a.txt")), QByteArray("old"));
     QCOMPARE(entries(m_target), QStringList{"a.txt"});
 }
 
@@ -153,9 +139,9 @@ void TestArtifactWriter::overwriteReplacesPlainFilesOnly()
     writeFile(m_target + QStringLiteral("/a.txt"), "old");
     ArtifactWriter writer(m_target, true);
     QCOMPARE(writer.open(), QString());
-    QCOMPARE(writer.write(artifact(QStringLiteral("a.txt"), "new")), QString());
-    QCOMPARE(readFile(m_target + QStringLiteral("/a.txt")), QByteArray("new"));
-    const QString why = writer.write(artifact(QStringLiteral("folder"), "not a folder"));
+    QCOMPARE(writer.write(testArtifact(QStringLiteral("a.txt"), "new")), QString());
+    QCOMPARE(readTestFile(m_target + QStringLiteral("/a.txt")), QByteArray("new"));
+    const QString why = writer.write(testArtifact(QStringLiteral("folder"), "not a folder"));
     QVERIFY2(why.contains(QLatin1String("not a plain file")), qPrintable(why));
     QVERIFY(QFileInfo(m_target + QStringLiteral("/folder")).isDir());
     QCOMPARE(entries(m_target), (QStringList{"a.txt", "folder"}));
@@ -167,9 +153,9 @@ void TestArtifactWriter::fileWhereAFolderIsNeeded()
     writeFile(m_target + QStringLiteral("/sub"), "a file");
     ArtifactWriter writer(m_target, true);
     QCOMPARE(writer.open(), QString());
-    const QString why = writer.write(artifact(QStringLiteral("sub/x"), "x"));
+    const QString why = writer.write(testArtifact(QStringLiteral("sub/x"), "x"));
     QVERIFY2(why.contains(QLatin1String("not a folder")), qPrintable(why));
-    QCOMPARE(readFile(m_target + QStringLiteral("/sub")), QByteArray("a file"));
+    QCOMPARE(readTestFile(m_target + QStringLiteral("/sub")), QByteArray("a file"));
 }
 
 void TestArtifactWriter::unusableFolderIsASentence()
@@ -179,7 +165,7 @@ void TestArtifactWriter::unusableFolderIsASentence()
     const QString why = writer.open();
     QVERIFY(!why.isEmpty());
     QVERIFY(why.endsWith(QLatin1Char('.')));
-    QVERIFY(!writer.write(artifact(QStringLiteral("a"), "a")).isEmpty());
+    QVERIFY(!writer.write(testArtifact(QStringLiteral("a"), "a")).isEmpty());
 }
 
 QTEST_APPLESS_MAIN(TestArtifactWriter)

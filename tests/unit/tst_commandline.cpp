@@ -41,7 +41,40 @@ private slots:
     void historyCommands();
     void parseByteSize_data();
     void parseByteSize();
+    void mountModes_data();
+    void mountModes();
 };
+
+void TestCommandLine::mountModes_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mountDir");
+    QTest::addColumn<bool>("review");
+    QTest::addColumn<bool>("apply");
+    QTest::addColumn<bool>("diff");
+    QTest::newRow("plain: read-only") << words("run x.py --mount src") << "src" << false << false << false;
+    QTest::newRow(":ro: read-only") << words("run x.py --mount src:ro") << "src" << false << false << false;
+    QTest::newRow(":review") << words("run x.py --mount=/a/src:review") << "/a/src" << true << false << false;
+    QTest::newRow(":review --apply --diff") << words("run x.py --mount src:review --apply --diff") << "src" << true
+                                            << true << true;
+    QTest::newRow("the last --mount counts") << words("run x.py --mount a:review --mount b") << "b" << false << false
+                                             << false;
+}
+
+void TestCommandLine::mountModes()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mountDir);
+    QFETCH(bool, review);
+    QFETCH(bool, apply);
+    QFETCH(bool, diff);
+    const CommandLine cl = CommandLine::parse(args);
+    QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+    QCOMPARE(cl.run.mountDir, mountDir);
+    QCOMPARE(cl.run.mountReview, review);
+    QCOMPARE(cl.run.apply, apply);
+    QCOMPARE(cl.run.diff, diff);
+}
 
 void TestCommandLine::runOptions_data()
 {
@@ -275,6 +308,10 @@ void TestCommandLine::runErrors_data()
     QTest::newRow("--runtime with a space") << (words("run x.py --runtime") << QStringLiteral("run sc")) << "--runtime";
     QTest::newRow("--runtime with a slash") << words("run x.py --runtime=../runc") << "--runtime";
     QTest::newRow("--mount= empty") << words("run x.py --mount=") << "--mount";
+    QTest::newRow("--mount :review without a folder") << words("run x.py --mount :review") << "DIR:review";
+    QTest::newRow("--apply without review") << words("run x.py --mount src --apply") << "--mount DIR:review";
+    QTest::newRow("--apply with :ro") << words("run x.py --mount src:ro --apply") << "--apply";
+    QTest::newRow("--diff without a folder") << words("run x.py --diff") << "--diff";
     QTest::newRow("--image blank") << (words("run x.py --image") << QStringLiteral("  ")) << "--image";
     // history: its own arguments
     QTest::newRow("show without id") << words("history show") << "needs the number";
