@@ -140,7 +140,8 @@ void TestSeccompProfile::socketWithoutVsock()
 void TestSeccompProfile::personalityOnlyPlainDomains()
 {
     std::set<unsigned long long> values;
-    for (const auto& [name, rule] : rulesByName(seccompProfile())) {
+    const auto byName = rulesByName(seccompProfile());
+    for (const auto& [name, rule] : byName) {
         if (name != "personality")
             continue;
         QCOMPARE(rule.at("args").size(), size_t(1));
@@ -155,7 +156,9 @@ void TestSeccompProfile::onlyKnownActionsAndOperators()
 {
     const std::set<std::string> actions{"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO"};
     const std::set<std::string> ops{"SCMP_CMP_MASKED_EQ", "SCMP_CMP_EQ", "SCMP_CMP_NE"};
-    for (const json& rule : seccompProfile().at("syscalls")) {
+    // A named copy: a range over seccompProfile().at(...) would outlive the temporary it points into.
+    const json profile = seccompProfile();
+    for (const json& rule : profile.at("syscalls")) {
         QVERIFY(actions.count(rule.at("action").get<std::string>()));
         QVERIFY(!rule.at("names").empty());
         if (rule.contains("args"))
