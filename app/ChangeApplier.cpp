@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QStringList>
 
 #include <cerrno>
@@ -26,6 +27,11 @@ QString errnoText(int error)
 qint64 mtimeNs(const struct stat& st)
 {
     return qint64(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+QString appearedSentence(const QString& path)
+{
+    return QStringLiteral("%1 appeared on the host since the copy was made, so the file there was kept.").arg(path);
 }
 
 } // namespace
@@ -53,8 +59,9 @@ QString ChangeApplier::openParent(const QString& path, bool create, int* parentF
     return {};
 }
 
-QString ChangeApplier::hostFileProblem(int parentFd, const QByteArray& name, const FileChange& change)
+QString ChangeApplier::hostFileProblem(int parentFd, const QByteArray& name, const FileChange& change, bool* changed)
 {
+    *changed = false;
     struct stat st
     {
     };
@@ -68,17 +75,24 @@ QString ChangeApplier::hostFileProblem(int parentFd, const QByteArray& name, con
         return QStringLiteral("%1 is no longer a plain file on the host (a link or a folder was put there); it is "
                               "never replaced.")
             .arg(change.path);
-    const QString changed = QStringLiteral("%1 changed on the host since it was copied into the sandbox, so it was "
-                                           "left as it is; apply again with overwrite to replace your version.")
-                                .arg(change.path);
-    if (st.st_size != change.oldSize || mtimeNs(st) != change.oldMtimeNs)
-        return changed;
+    const QString changedSentence =
+        change.kind == ChangeKind::Deleted
+            ? QStringLiteral("%1 changed on the host since it was copied into the sandbox, so it was not deleted.")
+                  .arg(change.path)
+            : QStringLiteral("%1 changed on the host since it was copied into the sandbox, so your version was kept.")
+                  .arg(change.path);
+    if (st.st_size != change.oldSize || mtimeNs(st) != change.oldMtimeNs) {
+        *changed = true;
+        return changedSentence;
+    }
     UniqueFd fd(::openat(parentFd, name.constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
     QByteArray bytes;
     if (!fd.valid() || !readAllFromFd(fd.get(), change.oldSize, &bytes))
         return QStringLiteral("Could not read %1 on the host: %2.").arg(change.path, errnoText(errno));
-    if (QCryptographicHash::hash(bytes, QCryptographicHash::Sha256) != change.oldSha256)
-        return changed;
+    if (QCryptographicHash::hash(bytes, QCryptographicHash::Sha256) != change.oldSha256) {
+        *changed = true;
+        return changedSentence;
+    }
     return {};
 }
 
@@ -115,70 +129,112 @@ QString ChangeApplier::replace(int parentFd, const QByteArray& name, const FileC
         const int error = errno;
         ::unlinkat(parentFd, temp.constData(), 0);
         if (error == EEXIST)
-            return QStringLiteral("%1 appeared on the host since the copy was made and was left as it is; apply again "
-                                  "with overwrite to replace it.")
-                .arg(change.path);
+            return appearedSentence(change.path);
         return QStringLiteral("Could not write %1: %2.").arg(change.path, errnoText(error));
     }
     return {};
 }
 
-QString ChangeApplier::apply(const FileChange& change)
+ChangeApplier::Outcome ChangeApplier::apply(const FileChange& change)
 {
+    Outcome outcome{change.path, change.kind, {}, false};
+    const auto refuse = [&outcome](const QString& sentence, bool conflict = false) {
+        outcome.error = sentence;
+        outcome.conflict = conflict;
+        return outcome;
+    };
     if (const QString problem = checkArtifactPath(change.path.toUtf8()); !problem.isEmpty())
-        return problem;
+        return refuse(problem);
     int rawParent = -1;
     if (const QString problem = openParent(change.path, change.kind == ChangeKind::Added, &rawParent);
         !problem.isEmpty())
-        return problem;
+        return refuse(problem);
     UniqueFd parent(rawParent);
     const QByteArray name = QFile::encodeName(change.path.section(QLatin1Char('/'), -1));
+    struct stat st
+    {
+    };
+    const auto exists = [&] { return ::fstatat(parent.get(), name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0; };
 
     switch (change.kind) {
     case ChangeKind::Added: {
-        struct stat st
-        {
-        };
-        const bool exists = ::fstatat(parent.get(), name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-        if (exists && !m_overwrite)
-            return QStringLiteral("%1 appeared on the host since the copy was made and was left as it is; apply again "
-                                  "with overwrite to replace it.")
-                .arg(change.path);
-        if (exists && !S_ISREG(st.st_mode))
-            return QStringLiteral("%1 exists on the host and is not a plain file (a link or a folder); it is never "
-                                  "replaced.")
-                .arg(change.path);
-        return replace(parent.get(), name, change, !exists);
+        const bool there = exists();
+        if (there && !S_ISREG(st.st_mode))
+            return refuse(QStringLiteral("%1 exists on the host and is not a plain file (a link or a folder); it is "
+                                         "never replaced.")
+                              .arg(change.path));
+        if (there && !m_overwrite)
+            return refuse(appearedSentence(change.path), true);
+        const QString error = replace(parent.get(), name, change, !there);
+        return refuse(error, error.startsWith(appearedSentence(change.path)));
     }
     case ChangeKind::Modified: {
-        const QString problem = hostFileProblem(parent.get(), name, change);
-        if (!problem.isEmpty()) {
-            struct stat st
-            {
-            };
-            const bool exists = ::fstatat(parent.get(), name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-            if (!m_overwrite || (exists && !S_ISREG(st.st_mode)))
-                return problem;
-            return replace(parent.get(), name, change, !exists);
-        }
-        return replace(parent.get(), name, change, false);
+        bool changed = false;
+        const QString problem = hostFileProblem(parent.get(), name, change, &changed);
+        if (problem.isEmpty())
+            return refuse(replace(parent.get(), name, change, false));
+        const bool there = exists();
+        // A file that is gone, or still a plain file, may be written when the person says so;
+        // a link or a folder put there never is.
+        const bool conflict = changed || !there;
+        if (!m_overwrite || !conflict)
+            return refuse(problem, conflict);
+        return refuse(replace(parent.get(), name, change, !there));
     }
     case ChangeKind::Deleted: {
-        if (const QString problem = hostFileProblem(parent.get(), name, change); !problem.isEmpty())
-            return problem;
+        bool changed = false;
+        if (const QString problem = hostFileProblem(parent.get(), name, change, &changed); !problem.isEmpty())
+            return refuse(problem);
         if (::unlinkat(parent.get(), name.constData(), 0) != 0)
-            return QStringLiteral("Could not delete %1: %2.").arg(change.path, errnoText(errno));
-        return {};
+            return refuse(QStringLiteral("Could not delete %1: %2.").arg(change.path, errnoText(errno)));
+        return outcome;
     }
     }
-    return QStringLiteral("Unknown kind of change for %1.").arg(change.path);
+    return refuse(QStringLiteral("Unknown kind of change for %1.").arg(change.path));
 }
 
-QList<ChangeApplier::Outcome> ChangeApplier::applyAll(const QList<FileChange>& accepted)
+bool ChangeApplier::removeEmptyFolder(const QString& folder)
+{
+    if (!checkArtifactPath(folder.toUtf8()).isEmpty())
+        return false;
+    int rawParent = -1;
+    if (!openParent(folder, false, &rawParent).isEmpty())
+        return false;
+    UniqueFd parent(rawParent);
+    const QByteArray name = QFile::encodeName(folder.section(QLatin1Char('/'), -1));
+    // rmdir refuses a folder that is not empty and a link (ENOTDIR): nothing but an empty folder goes.
+    return ::unlinkat(parent.get(), name.constData(), AT_REMOVEDIR) == 0;
+}
+
+QList<ChangeApplier::Outcome> ChangeApplier::applyAll(const QList<FileChange>& accepted,
+                                                      const QStringList& removedFolders)
 {
     QList<Outcome> outcomes;
-    for (const FileChange& change : accepted)
-        outcomes.append({change.path, change.kind, apply(change)});
+    QSet<QString> emptied; // folders an applied deletion took a file from
+    for (const FileChange& change : accepted) {
+        outcomes.append(apply(change));
+        if (change.kind == ChangeKind::Deleted && outcomes.last().applied())
+            for (qsizetype slash = change.path.indexOf(QLatin1Char('/')); slash >= 0;
+                 slash = change.path.indexOf(QLatin1Char('/'), slash + 1))
+                emptied.insert(change.path.left(slash));
+    }
+    // A removed folder goes with the deletions accepted inside it, or inside a removed folder that
+    // holds it (an empty sub-folder of a folder the program deleted whole); never on its own.
+    const QSet<QString> removed(removedFolders.cbegin(), removedFolders.cend());
+    const auto tiedToADeletion = [&](QString folder) {
+        for (;;) {
+            if (emptied.contains(folder) && removed.contains(folder))
+                return true;
+            const qsizetype slash = folder.lastIndexOf(QLatin1Char('/'));
+            if (slash < 0)
+                return false;
+            folder.truncate(slash);
+        }
+    };
+    m_removedFolders.clear();
+    for (const QString& folder : removedFolders)
+        if (tiedToADeletion(folder) && removeEmptyFolder(folder))
+            m_removedFolders.append(folder);
     return outcomes;
 }
 

@@ -23,6 +23,9 @@ namespace cc {
 ///   step); with overwrite a regular file that appeared meanwhile is replaced.
 /// - Deleted: only a regular file that still matches the snapshot is removed, whatever overwrite says.
 ///
+/// - A folder the sandbox removed goes only when the accepted deletions leave it empty; rmdir()
+///   never removes a folder that still holds something, nor a link.
+///
 /// Changes are independent: one refusal does not stop the others.
 class ChangeApplier
 {
@@ -35,21 +38,32 @@ public:
         QString path;
         ChangeKind kind = ChangeKind::Modified;
         QString error; ///< empty: applied; else a sentence saying why it was not
+        /// Refused only because the host file changed (or appeared) since the copy was made: the
+        /// person may decide to replace their version, by applying it again with overwrite.
+        bool conflict = false;
         bool applied() const { return error.isEmpty(); }
     };
 
-    /// Applies one change; an empty string on success, else a sentence (nothing changed then).
-    QString apply(const FileChange& change);
-    /// Applies the accepted changes in order, one outcome each.
-    QList<Outcome> applyAll(const QList<FileChange>& accepted);
+    /// Applies one change (nothing changed on the host when it is refused).
+    Outcome apply(const FileChange& change);
+    /// Applies the accepted changes in order, one outcome each. Then every folder of removedFolders
+    /// (ChangeSet::removedFolders, deepest first) that an applied deletion left empty is removed
+    /// as well; removedFolders() says which.
+    QList<Outcome> applyAll(const QList<FileChange>& accepted, const QStringList& removedFolders = {});
+    /// The folders the last applyAll() removed.
+    QStringList removedFolders() const { return m_removedFolders; }
 
 private:
     QString openParent(const QString& path, bool create, int* parentFd);
-    QString hostFileProblem(int parentFd, const QByteArray& name, const FileChange& change);
+    /// Empty when the host file still matches the snapshot; else a sentence, and *changed says
+    /// whether it was changed (rather than gone, replaced by a link or unreadable).
+    QString hostFileProblem(int parentFd, const QByteArray& name, const FileChange& change, bool* changed);
+    bool removeEmptyFolder(const QString& folder);
     QString replace(int parentFd, const QByteArray& name, const FileChange& change, bool noReplace);
 
     QString m_folder;
     bool m_overwrite;
+    QStringList m_removedFolders;
 };
 
 } // namespace cc

@@ -84,7 +84,8 @@ QString CommandLine::runHelpText()
                "                        missing); links, special files, names that would leave DIR and\n"
                "                        files past the caps (16 MiB, 100 files) are refused, each with a reason\n"
                "  --force               with --artifacts: replace plain files already in DIR (by default an\n"
-               "                        existing name is left alone and reported; links are never followed)\n"
+               "                        existing name is left alone and reported; links are never followed);\n"
+               "                        with --apply: also replace files changed in DIR during the run\n"
                "  --json                print one JSON object with the result instead of streaming\n"
                "  --raw                 on a terminal, pass the output's escape sequences through untouched\n"
                "                        (by default only colours survive: no titles, clipboard writes,\n"
@@ -335,8 +336,9 @@ void parseRun(const QStringList& args, CommandLine& cl)
     if (cl.error.isEmpty() && (o.apply || o.diff) && !o.mountReview)
         cl.error = QStringLiteral("%1 works on the changes of a review run: share the folder with --mount DIR:review.")
                        .arg(o.apply ? QStringLiteral("--apply") : QStringLiteral("--diff"));
-    if (cl.error.isEmpty() && o.force && o.artifactsDir.isEmpty())
-        cl.error = QStringLiteral("--force replaces files in the --artifacts folder: give --artifacts DIR too.");
+    if (cl.error.isEmpty() && o.force && o.artifactsDir.isEmpty() && !o.apply)
+        cl.error = QStringLiteral("--force replaces files in the --artifacts folder, or with --apply files changed in "
+                                  "the reviewed folder: give --artifacts DIR or --apply too.");
     // Options of one backend given to the other would be silently ignored: say so instead.
     if (cl.error.isEmpty() && o.backend == QLatin1String("docker") && !o.templateName.isEmpty())
         cl.error = QStringLiteral("--template names an E2B template: use it with --backend e2b (Docker takes --image).");

@@ -7,6 +7,9 @@
 #include "VerdictDecider.h"
 
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <unistd.h>
 
 namespace cc {
@@ -39,8 +42,61 @@ QString grantsText(const Grants& grants)
     if (grants.network)
         parts << QStringLiteral("network");
     if (!grants.hostFolder.isEmpty())
-        parts << QStringLiteral("folder %1 (read-only)").arg(grants.hostFolder);
+        parts << (grants.hostFolderMode == Grants::HostFolderMode::Review
+                      ? QStringLiteral("folder %1 (copied for review)").arg(grants.hostFolder)
+                      : QStringLiteral("folder %1 (read-only)").arg(grants.hostFolder));
     return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+}
+
+QString jsonText(const QJsonValue& value)
+{
+    return value.isString() ? value.toString() : QString();
+}
+
+/// The artifacts column: one line per file.
+QString artifactsText(const QByteArray& artifactsJson)
+{
+    QString lines;
+    for (const QJsonValue& v : QJsonDocument::fromJson(artifactsJson).array()) {
+        const QJsonObject a = v.toObject();
+        lines += QStringLiteral("  %1 (%2, %3)\n")
+                     .arg(jsonText(a.value(QLatin1String("path"))),
+                          humanBytes(qint64(a.value(QLatin1String("size")).toDouble())),
+                          jsonText(a.value(QLatin1String("type"))));
+    }
+    return lines;
+}
+
+/// A review run's changes as the history keeps them (ChangeSetJson): one line per change with
+/// what became of it, then the refusals and the note. The diffs come as sections of their own.
+QString changesText(const QJsonObject& set)
+{
+    const QJsonArray changes = set.value(QLatin1String("changes")).toArray();
+    QString lines =
+        QStringLiteral("%1 %2 changed in the sandbox's copy of %3%4\n")
+            .arg(changes.size())
+            .arg(changes.size() == 1 ? QStringLiteral("file") : QStringLiteral("files"),
+                 jsonText(set.value(QLatin1String("folder"))),
+                 set.value(QLatin1String("decided")).toBool() ? QString() : QStringLiteral(" (nothing decided)"));
+    for (const QJsonValue& v : changes) {
+        const QJsonObject c = v.toObject();
+        const QString decision = jsonText(c.value(QLatin1String("decision")));
+        QString line = QStringLiteral("  %1 %2: %3")
+                           .arg(jsonText(c.value(QLatin1String("kind"))).leftJustified(8),
+                                jsonText(c.value(QLatin1String("path"))), decision);
+        if (decision == QLatin1String("refused"))
+            line += QStringLiteral(" (%1)").arg(jsonText(c.value(QLatin1String("apply_error"))));
+        lines += line + QLatin1Char('\n');
+    }
+    for (const QJsonValue& v : set.value(QLatin1String("folders_removed_on_host")).toArray())
+        lines += QStringLiteral("  removed  %1/ (left empty by the applied deletions)\n").arg(jsonText(v));
+    for (const QJsonValue& v : set.value(QLatin1String("refused")).toArray())
+        lines += QStringLiteral("  refused  %1: %2\n")
+                     .arg(jsonText(v.toObject().value(QLatin1String("path"))),
+                          jsonText(v.toObject().value(QLatin1String("reason"))));
+    if (const QString note = jsonText(set.value(QLatin1String("note"))); !note.isEmpty())
+        lines += QStringLiteral("  %1\n").arg(note);
+    return lines;
 }
 
 } // namespace
@@ -164,6 +220,18 @@ QByteArray HistoryCommand::details(const HistoryRecord& r, bool sanitize)
     section("stderr", r.output.stderrBytes);
     if (r.output.clipped())
         out += r.output.truncationMark().toUtf8() + '\n';
+    if (const QString artifacts = artifactsText(r.artifactsJson); !artifacts.isEmpty())
+        section("artifacts (files left in /workspace/out)", artifacts.toUtf8());
+    const QJsonObject changes = QJsonDocument::fromJson(r.hostChangesJson).object();
+    if (!changes.isEmpty()) {
+        section("changes to the folder", changesText(changes).toUtf8());
+        for (const QJsonValue& v : changes.value(QLatin1String("changes")).toArray()) {
+            const QJsonObject c = v.toObject();
+            if (const QString diff = jsonText(c.value(QLatin1String("diff"))); !diff.isEmpty())
+                section(QStringLiteral("diff %1").arg(jsonText(c.value(QLatin1String("path")))).toUtf8().constData(),
+                        diff.toUtf8());
+        }
+    }
     return out;
 }
 

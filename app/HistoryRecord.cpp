@@ -119,7 +119,12 @@ QByteArray HistoryRecord::toJson() const
           {"output_bytes", limits.outputBytes},
           {"file_size_bytes", limits.fileSizeBytes},
           {"tmpfs_bytes", limits.tmpfsBytes}}},
-        {"grants", {{"network", grants.network}, {"host_folder", grants.hostFolder.toStdString()}}},
+        {"grants",
+         {{"network", grants.network},
+          {"host_folder", grants.hostFolder.toStdString()},
+          {"host_folder_mode", grants.hostFolder.isEmpty()                               ? json(nullptr)
+                               : grants.hostFolderMode == Grants::HostFolderMode::Review ? json("review")
+                                                                                         : json("read-only")}}},
         {"env_names", json::array()},
         {"exit_code", orNull(exitCode)},
         {"signal", signal > 0 ? json(signal) : json(nullptr)},
@@ -142,6 +147,9 @@ QByteArray HistoryRecord::toJson() const
     // A malformed artifacts column (another version's bug, a hand edit) must not break the export.
     json artifacts = json::parse(artifactsJson.toStdString(), nullptr, false);
     doc["artifacts"] = artifacts.is_array() ? artifacts : json::array();
+    json changes =
+        hostChangesJson.isEmpty() ? json(nullptr) : json::parse(hostChangesJson.toStdString(), nullptr, false);
+    doc["host_changes"] = changes.is_object() ? changes : json(nullptr);
     return QByteArray::fromStdString(doc.dump(2)) + '\n';
 }
 

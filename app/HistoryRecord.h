@@ -76,7 +76,9 @@ struct HistoryRecord
     bool peakMemoryIsSample = false;
     QString sandboxId;
     HistoryOutput output;
-    QByteArray artifactsJson = "[]";  ///< a JSON array; filled by the artifacts feature
+    QByteArray artifactsJson = "[]"; ///< a JSON array: path, size and type of each artifact
+    /// A review run's change set and what the person decided (ChangeSetJson); empty for other runs.
+    QByteArray hostChangesJson;
 
     /// The verdict when finished, else the state ("running", "interrupted").
     QString outcome() const;

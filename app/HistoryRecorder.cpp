@@ -45,4 +45,12 @@ void HistoryRecorder::record(Run* run, const QString& backend, const QByteArray&
     });
 }
 
+void HistoryRecorder::recordChanges(qint64 id, const ChangeSet& changes, const ChangeDecision& decision)
+{
+    if (!m_store || !m_store->isEnabled())
+        return;
+    if (!m_store->recordChanges(id, changes, decision))
+        report(m_store->error());
+}
+
 } // namespace cc

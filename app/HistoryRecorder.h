@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChangeSetJson.h"
 #include "HistoryStore.h"
 
 #include <QObject>
@@ -23,6 +24,9 @@ public:
     /// Starts recording run; call right after Backend::start(), before the event loop runs again.
     /// backend is the backend's name; answer the AI answer the code came from, if any.
     void record(Run* run, const QString& backend, const QByteArray& answer = {});
+
+    /// Keeps what became of a review run's changes with its record (id from recordStarted()).
+    void recordChanges(qint64 id, const ChangeSet& changes, const ChangeDecision& decision);
 
 signals:
     /// A sentence saying why runs are not (fully) recorded; emitted at most once per recorder.

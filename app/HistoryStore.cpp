@@ -1,5 +1,6 @@
 #include "HistoryStore.h"
 
+#include "ChangeSetJson.h"
 #include "ProcessOwner.h"
 
 #include <QDir>
@@ -65,6 +66,13 @@ const char* const kSchemaV2[] = {
     "ALTER TABLE runs ADD COLUMN peak_memory_is_sample INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE runs ADD COLUMN sandbox_id TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE runs ADD COLUMN artifacts TEXT NOT NULL DEFAULT '[]'",
+};
+
+// v3: review runs. The folder grant's mode, and the change set the run brought back with what the
+// person decided about each change (ChangeSetJson); NULL for every other run.
+const char* const kSchemaV3[] = {
+    "ALTER TABLE runs ADD COLUMN grant_folder_mode TEXT NOT NULL DEFAULT 'read-only'",
+    "ALTER TABLE runs ADD COLUMN host_changes TEXT",
 };
 
 // SQLite's primary result codes (sqlite3.h); Qt reports them as the native error code.
@@ -162,6 +170,11 @@ HistoryRecord recordFrom(const QSqlQuery& q)
     r.limits.tmpfsBytes = number("tmpfs_bytes", defaults.tmpfsBytes);
     r.grants.network = number("grant_network", 0) != 0;
     r.grants.hostFolder = value("grant_folder").toString();
+    r.grants.hostFolderMode = value("grant_folder_mode").toString() == QLatin1String("review")
+                                  ? Grants::HostFolderMode::Review
+                                  : Grants::HostFolderMode::ReadOnly;
+    if (!value("host_changes").isNull())
+        r.hostChangesJson = value("host_changes").toByteArray();
     r.envNames = jsonStrings(value("env_names").toString());
     if (r.state == HistoryState::Finished)
         r.verdict = value("verdict").toString();
@@ -321,6 +334,8 @@ bool HistoryStore::migrate(int fromVersion)
         apply(kSchemaV1);
     if (version < 2)
         apply(kSchemaV2);
+    if (version < 3)
+        apply(kSchemaV3);
     if (ok && version < kSchemaVersion)
         ok = exec(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion), QStringLiteral("update"));
     if (ok && exec(QStringLiteral("COMMIT"), QStringLiteral("update")))
@@ -377,9 +392,9 @@ std::optional<qint64> HistoryStore::begin(const RunSpec& spec, const QString& ba
     q.prepare(QStringLiteral(
         "INSERT INTO runs (state, owner, started_ms, language, backend, image, runtime, code, answer, stdin,"
         " wall_timeout_ms, memory_bytes, cpus, pids, output_limit_bytes, file_size_bytes, tmpfs_bytes,"
-        " grant_network, grant_folder, env_names, artifacts)"
+        " grant_network, grant_folder, grant_folder_mode, env_names, artifacts)"
         " VALUES ('running', :owner, :started, :language, :backend, :image, :runtime, :code, :answer, :stdin,"
-        " :wall, :memory, :cpus, :pids, :output, :fsize, :tmpfs, :network, :folder, :env, '[]')"));
+        " :wall, :memory, :cpus, :pids, :output, :fsize, :tmpfs, :network, :folder, :mode, :env, '[]')"));
     q.bindValue(QStringLiteral(":owner"), ProcessOwner::tag());
     q.bindValue(QStringLiteral(":started"), QDateTime::currentMSecsSinceEpoch());
     q.bindValue(QStringLiteral(":language"), text(spec.language));
@@ -398,6 +413,9 @@ std::optional<qint64> HistoryStore::begin(const RunSpec& spec, const QString& ba
     q.bindValue(QStringLiteral(":tmpfs"), spec.limits.tmpfsBytes);
     q.bindValue(QStringLiteral(":network"), spec.grants.network ? 1 : 0);
     q.bindValue(QStringLiteral(":folder"), text(spec.grants.hostFolder));
+    q.bindValue(QStringLiteral(":mode"), spec.grants.hostFolderMode == Grants::HostFolderMode::Review
+                                             ? QStringLiteral("review")
+                                             : QStringLiteral("read-only"));
     q.bindValue(QStringLiteral(":env"), QString::fromUtf8(QJsonDocument(envNames).toJson(QJsonDocument::Compact)));
     if (!q.exec()) {
         m_error = sentenceFor(q.lastError(), QStringLiteral("record a run in"));
@@ -436,7 +454,9 @@ bool HistoryStore::finish(qint64 id, const RunResult& result, const HistoryOutpu
         "UPDATE runs SET state = 'finished', ended_ms = :ended, verdict = :verdict, message = :message,"
         " exit_code = :exit, signal = :signal, wall_ms = :wall, cpu_ms = :cpu, peak_memory_bytes = :peak,"
         " peak_memory_is_sample = :sample, sandbox_id = :sandbox, stdout = :out, stderr = :err,"
-        " output_total_bytes = :total, artifacts = :artifacts WHERE id = :id"));
+        " output_total_bytes = :total, artifacts = :artifacts,"
+        // A decision recorded before the run's end reached the history is not undone.
+        " host_changes = COALESCE(host_changes, :changes) WHERE id = :id"));
     q.bindValue(QStringLiteral(":ended"), QDateTime::currentMSecsSinceEpoch());
     q.bindValue(QStringLiteral(":verdict"), verdictName(result.verdict));
     q.bindValue(QStringLiteral(":message"), text(result.message));
@@ -451,6 +471,10 @@ bool HistoryStore::finish(qint64 id, const RunResult& result, const HistoryOutpu
     q.bindValue(QStringLiteral(":err"), blob(err));
     q.bindValue(QStringLiteral(":total"), std::max(output.totalBytes, qint64(out.size() + err.size())));
     q.bindValue(QStringLiteral(":artifacts"), artifactsJson(result));
+    q.bindValue(QStringLiteral(":changes"),
+                result.hostChanges.folder.isEmpty()
+                    ? QVariant()
+                    : QVariant(QString::fromUtf8(changeSetJson(result.hostChanges, {}, kHistoryDiffBytes))));
     q.bindValue(QStringLiteral(":id"), id);
     if (!q.exec()) {
         m_error = sentenceFor(q.lastError(), QStringLiteral("complete a run in"));
@@ -459,6 +483,31 @@ bool HistoryStore::finish(qint64 id, const RunResult& result, const HistoryOutpu
     if (q.numRowsAffected() == 0) {
         m_error = QStringLiteral("Run #%1 is no longer in the history file %2 (deleted meanwhile): its end was not "
                                  "recorded.")
+                      .arg(id)
+                      .arg(m_path);
+        return false;
+    }
+    m_error.clear();
+    return true;
+}
+
+bool HistoryStore::recordChanges(qint64 id, const ChangeSet& changes, const ChangeDecision& decision)
+{
+    if (!m_enabled) {
+        m_error = m_disabledReason;
+        return false;
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("UPDATE runs SET host_changes = :changes WHERE id = :id"));
+    q.bindValue(QStringLiteral(":changes"), QString::fromUtf8(changeSetJson(changes, decision, kHistoryDiffBytes)));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!q.exec()) {
+        m_error = sentenceFor(q.lastError(), QStringLiteral("record the review of a run in"));
+        return false;
+    }
+    if (q.numRowsAffected() == 0) {
+        m_error = QStringLiteral("Run #%1 is no longer in the history file %2 (deleted meanwhile): what was applied "
+                                 "was not recorded.")
                       .arg(id)
                       .arg(m_path);
         return false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChangeSetJson.h"
 #include "HistoryRecord.h"
 #include "RunResult.h"
 #include "RunSpec.h"
@@ -28,7 +29,7 @@ class HistoryStore
 {
 public:
     /// The schema this build writes; files with a higher user_version are left alone.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     /// How long a write waits for another process's lock before giving up.
     static constexpr int kDefaultBusyTimeoutMs = 3000;
 
@@ -57,6 +58,8 @@ public:
     std::optional<qint64> begin(const RunSpec& spec, const QString& backend, const QByteArray& answer = {});
     /// Completes a record with the engine's result and the output (clipped to HistoryOutput::kCapBytes).
     bool finish(qint64 id, const RunResult& result, const HistoryOutput& output);
+    /// Records what became of a review run's changes (which were applied, refused or rejected).
+    bool recordChanges(qint64 id, const ChangeSet& changes, const ChangeDecision& decision);
 
     /// Newest first. Records carry at most their code's first 4 KiB and no output, answer or stdin.
     QList<HistoryRecord> list(const HistoryFilter& filter = {});

@@ -132,8 +132,12 @@ void RunCommand::startSpec(const RunSpec& spec, std::function<void(int)> done)
 
     m_run = m_backend->start(toRun, this);
     // First, so that the record is complete before the exit status is handed on.
-    if (m_history)
+    if (m_history) {
+        const QMetaObject::Connection started =
+            connect(m_history, &HistoryRecorder::recordStarted, this, [this](qint64 id) { m_recordId = id; });
         m_history->record(m_run, m_backend->name());
+        disconnect(started);
+    }
     // A snippet's escape sequences could retitle the terminal, write the clipboard or redraw the
     // screen to fake a result: on a terminal only colours pass, unless the user asked for --raw.
     for (int fd : {1, 2})
@@ -154,15 +158,21 @@ void RunCommand::startSpec(const RunSpec& spec, std::function<void(int)> done)
                 writeFully(fd, m_sanitizers[fd - 1]->finish());
         const QList<Saved> saved = saveArtifacts(result);
         // Only with --apply, and only what the engine collected and compared: never anything else.
-        QList<ChangeApplier::Outcome> applied;
-        if (m_options.apply && !result.hostChanges.folder.isEmpty())
-            applied = ChangeApplier(result.hostChanges.folder, false).applyAll(result.hostChanges.changes);
+        ChangeDecision decision;
+        if (m_options.apply && !result.hostChanges.folder.isEmpty()) {
+            ChangeApplier applier(result.hostChanges.folder, m_options.force);
+            decision.decided = true;
+            decision.outcomes = applier.applyAll(result.hostChanges.changes, result.hostChanges.removedFolders);
+            decision.removedFolders = applier.removedFolders();
+            if (m_history && m_recordId)
+                m_history->recordChanges(*m_recordId, result.hostChanges, decision);
+        }
         if (m_options.json) {
-            writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr, saved, applied));
+            writeFully(1, jsonDocument(result, m_run->spec().language, m_stdout, m_stderr, saved, decision));
         } else {
             writeFully(2, (summaryLine(result) + QLatin1Char('\n')).toUtf8());
             writeFully(2, artifactLines(result, saved, m_writer != nullptr).toUtf8());
-            writeFully(2, changeLines(result.hostChanges, applied, m_options.apply, m_options.diff).toUtf8());
+            writeFully(2, changeLines(result.hostChanges, decision, m_options.diff).toUtf8());
         }
         m_done(exitStatusFor(result));
     });
@@ -245,8 +255,7 @@ QString RunCommand::artifactLines(const RunResult& result, const QList<Saved>& s
     return lines;
 }
 
-QString RunCommand::changeLines(const ChangeSet& changes, const QList<ChangeApplier::Outcome>& applied, bool applying,
-                                bool withDiff)
+QString RunCommand::changeLines(const ChangeSet& changes, const ChangeDecision& decision, bool withDiff)
 {
     if (changes.folder.isEmpty())
         return {};
@@ -272,8 +281,12 @@ QString RunCommand::changeLines(const ChangeSet& changes, const QList<ChangeAppl
             break;
         }
         what += c.text ? QStringLiteral(", +%1 -%2 lines)").arg(c.linesAdded).arg(c.linesRemoved) : QStringLiteral(", binary)");
-        if (i < applied.size())
-            what += applied.at(i).applied() ? QStringLiteral(": applied") : QStringLiteral(": not applied: ") + applied.at(i).error;
+        if (i < decision.outcomes.size()) {
+            const ChangeApplier::Outcome& outcome = decision.outcomes.at(i);
+            what += outcome.applied() ? QStringLiteral(": applied") : QStringLiteral(": not applied: ") + outcome.error;
+            if (outcome.conflict)
+                what += QStringLiteral(" (--force replaces it)");
+        }
         line(QStringLiteral("  ") + what);
         if (withDiff && c.text && !c.diff.isEmpty()) {
             // Text holds no control characters but tab, newline, CR and form feed: the last two could
@@ -289,19 +302,21 @@ QString RunCommand::changeLines(const ChangeSet& changes, const QList<ChangeAppl
     }
     for (const RefusedArtifact& r : changes.refused)
         line(QStringLiteral("  refused  %1: %2").arg(r.path, r.reason));
+    for (const QString& folder : decision.removedFolders)
+        line(QStringLiteral("  removed  %1/ (the program removed it, and the accepted deletions left it empty)")
+                 .arg(folder));
     if (!changes.note.isEmpty())
         line(changes.note);
     if (changes.changes.isEmpty())
         line(QStringLiteral("nothing to write to %1.").arg(changes.folder));
-    else if (!applying)
+    else if (!decision.decided)
         line(QStringLiteral("nothing was written to %1; run again with --apply to write these changes (--diff shows them).")
                  .arg(changes.folder));
     return lines;
 }
 
 QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
-                                    const QByteArray& err, const QList<Saved>& saved,
-                                    const QList<ChangeApplier::Outcome>& applied)
+                                    const QByteArray& err, const QList<Saved>& saved, const ChangeDecision& decision)
 {
     using nlohmann::json;
     auto orNull = [](qint64 v) { return v < 0 ? json(nullptr) : json(v); };
@@ -327,33 +342,8 @@ QByteArray RunCommand::jsonDocument(const RunResult& result, const QString& lang
     for (const RefusedArtifact& r : result.refusedArtifacts)
         refused.push_back({{"path", r.path.toStdString()}, {"reason", r.reason.toStdString()}});
     json hostChanges = nullptr;
-    if (!result.hostChanges.folder.isEmpty()) {
-        const ChangeSet& set = result.hostChanges;
-        json changes = json::array();
-        for (qsizetype i = 0; i < set.changes.size(); ++i) {
-            const FileChange& c = set.changes.at(i);
-            json entry = {{"kind", changeKindName(c.kind).toStdString()},
-                          {"path", c.path.toStdString()},
-                          {"old_size", c.kind == ChangeKind::Added ? json(nullptr) : json(c.oldSize)},
-                          {"new_size", c.kind == ChangeKind::Deleted ? json(nullptr) : json(c.newSize)},
-                          {"text", c.text},
-                          {"diff", c.text ? json(c.diff.toStdString()) : json(nullptr)},
-                          {"diff_truncated", c.diffTruncated},
-                          {"lines_added", c.linesAdded},
-                          {"lines_removed", c.linesRemoved}};
-            entry["applied"] = i < applied.size() && applied.at(i).applied();
-            entry["apply_error"] = i < applied.size() && !applied.at(i).applied() ? json(applied.at(i).error.toStdString())
-                                                                                  : json(nullptr);
-            changes.push_back(entry);
-        }
-        json refusedChanges = json::array();
-        for (const RefusedArtifact& r : set.refused)
-            refusedChanges.push_back({{"path", r.path.toStdString()}, {"reason", r.reason.toStdString()}});
-        hostChanges = {{"folder", set.folder.toStdString()},
-                       {"changes", changes},
-                       {"refused", refusedChanges},
-                       {"note", set.note.isEmpty() ? json(nullptr) : json(set.note.toStdString())}};
-    }
+    if (!result.hostChanges.folder.isEmpty())
+        hostChanges = json::parse(changeSetJson(result.hostChanges, decision).toStdString());
     // Output bytes are not guaranteed UTF-8: invalid sequences become U+FFFD, never an error.
     const json doc = {
         {"verdict", verdictName(result.verdict).toStdString()},

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "ArtifactWriter.h"
-#include "ChangeApplier.h"
+#include "ChangeSetJson.h"
 #include "CommandLine.h"
 #include "RunResult.h"
 #include "TerminalSanitizer.h"
@@ -50,16 +50,15 @@ public:
     /// The one-line summary printed to stderr.
     static QString summaryLine(const RunResult& result);
     /// The --json document. saved: one entry per result.artifacts when --artifacts was given, else empty.
-    /// applied: one outcome per result.hostChanges.changes when --apply was given, else empty.
+    /// decision: what --apply did with result.hostChanges (undecided without --apply).
     static QByteArray jsonDocument(const RunResult& result, const QString& language, const QByteArray& out,
                                    const QByteArray& err, const QList<Saved>& saved = {},
-                                   const QList<ChangeApplier::Outcome>& applied = {});
+                                   const ChangeDecision& decision = {});
     /// The lines about artifacts printed to stderr after a run (none when there are none).
     static QString artifactLines(const RunResult& result, const QList<Saved>& saved, bool saving);
     /// The lines about a review run's changes printed to stderr (none for other runs): one per
     /// change (with its diff when withDiff), the refusals, and what was or was not written.
-    static QString changeLines(const ChangeSet& changes, const QList<ChangeApplier::Outcome>& applied, bool applying,
-                               bool withDiff);
+    static QString changeLines(const ChangeSet& changes, const ChangeDecision& decision, bool withDiff);
 
 private:
     void fail(const QString& sentence);
@@ -69,6 +68,7 @@ private:
     const Settings& m_settings;
     Backend* m_backend;
     HistoryRecorder* m_history = nullptr;
+    std::optional<qint64> m_recordId; ///< the run's history record, once it has one
     Run* m_run = nullptr;
     // Only when the stream is a terminal and --raw was not given.
     std::optional<TerminalSanitizer> m_sanitizers[2];

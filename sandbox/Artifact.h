@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace cc {
 
@@ -47,6 +48,9 @@ struct ArtifactCollection
     /// False when the listing or archive stopped early or refusals went unlisted: a name that is
     /// absent may still exist in the sandbox (a review run infers no deletion then).
     bool complete = true;
+    /// Every folder the collection saw (relative, '/'-separated), named by an entry of its own or by
+    /// an entry inside it: a review run tells from it which folders the program removed.
+    QStringList folders;
 };
 
 /// Caps on what is collected (from Limits::artifactBytes and Limits::artifactFiles).

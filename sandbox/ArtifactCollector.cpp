@@ -9,8 +9,21 @@ ArtifactCollector::ArtifactCollector(ArtifactCaps caps) : m_caps(caps)
 {
 }
 
+void ArtifactCollector::noteFolders(const QByteArray& rawName, bool isFolder)
+{
+    if (!checkArtifactPath(rawName).isEmpty())
+        return;
+    const QString path = QString::fromUtf8(rawName);
+    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0;
+         slash = path.indexOf(QLatin1Char('/'), slash + 1))
+        m_seenFolders.insert(path.left(slash));
+    if (isFolder)
+        m_seenFolders.insert(path);
+}
+
 void ArtifactCollector::refuse(const QByteArray& rawName, const QString& reason)
 {
+    noteFolders(rawName, false);
     ++m_refusedCount;
     if (m_result.refused.size() < kMaxRefusedListed)
         m_result.refused.append({printableName(rawName), reason});
@@ -35,6 +48,7 @@ QString ArtifactCollector::conflict(const QString& path) const
 
 void ArtifactCollector::checkFolder(const QByteArray& rawName)
 {
+    noteFolders(rawName, true);
     if (const QString problem = checkArtifactPath(rawName); !problem.isEmpty())
         refuse(rawName, problem);
 }
@@ -64,6 +78,7 @@ bool ArtifactCollector::admit(const QByteArray& rawName, qint64 size)
     m_reservedBytes += size;
     ++m_reservedFiles;
     m_files.insert(path);
+    noteFolders(rawName, false);
     for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0; slash = path.indexOf(QLatin1Char('/'), slash + 1))
         m_folders.insert(path.left(slash));
     return true;
@@ -98,6 +113,8 @@ ArtifactCollection ArtifactCollector::finish(const QStringList& problems)
         note << QStringLiteral("Only the first %1 refusals are listed.").arg(m_result.refused.size());
     m_result.note = note.join(QLatin1Char(' '));
     m_result.complete = problems.isEmpty() && m_refusedCount == m_result.refused.size();
+    m_result.folders = QStringList(m_seenFolders.cbegin(), m_seenFolders.cend());
+    m_result.folders.sort();
     return m_result;
 }
 

@@ -36,6 +36,9 @@ public:
 
 private:
     QString conflict(const QString& path) const;
+    /// Notes the folders an entry with an acceptable name stands in (and the entry itself when it
+    /// is a folder), whether the entry is collected or not.
+    void noteFolders(const QByteArray& rawName, bool isFolder);
 
     ArtifactCaps m_caps;
     ArtifactCollection m_result;
@@ -44,6 +47,7 @@ private:
     int m_refusedCount = 0;
     QSet<QString> m_files;
     QSet<QString> m_folders;
+    QSet<QString> m_seenFolders;
 };
 
 } // namespace cc

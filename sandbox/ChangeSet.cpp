@@ -97,6 +97,26 @@ ChangeSet computeChangeSet(const FolderSnapshot& snapshot, const ArtifactCollect
             addDiff(change, old.bytes, QByteArray());
             set.changes.append(change);
         }
+        // A folder is still there when the collection names it or anything inside it.
+        QSet<QString> present(collected.folders.cbegin(), collected.folders.cend());
+        const auto addParents = [&present](const QString& path) {
+            for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0;
+                 slash = path.indexOf(QLatin1Char('/'), slash + 1))
+                present.insert(path.left(slash));
+        };
+        for (const Artifact& file : collected.files)
+            addParents(file.path);
+        for (const RefusedArtifact& r : collected.refused)
+            addParents(r.path);
+        for (const QString& folder : snapshot.folders)
+            if (!present.contains(folder))
+                set.removedFolders.append(folder);
+        // Deepest first, so that a folder is tried only after the folders inside it.
+        std::sort(set.removedFolders.begin(), set.removedFolders.end(), [](const QString& a, const QString& b) {
+            const qsizetype depthA = a.count(QLatin1Char('/'));
+            const qsizetype depthB = b.count(QLatin1Char('/'));
+            return depthA != depthB ? depthA > depthB : a < b;
+        });
     } else {
         const QString why = QStringLiteral("The copy did not come back whole, so no file is shown as deleted.");
         set.note = set.note.isEmpty() ? why : set.note + QLatin1Char(' ') + why;

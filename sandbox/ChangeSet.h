@@ -45,6 +45,10 @@ struct ChangeSet
 {
     QString folder;            ///< the host folder (canonical) the changes are for
     QList<FileChange> changes; ///< sorted by path
+    /// Folders of the snapshot that are gone from the copy (only known when the copy came back
+    /// whole), deepest first. They are not changes of their own: when the deletions a person
+    /// accepted leave one of them empty on the host, the applier removes it too.
+    QStringList removedFolders;
     /// Entries of the copy that can never be applied: links the snippet planted, special files,
     /// bad names, files past the caps. Each says why.
     QList<RefusedArtifact> refused;

@@ -14,16 +14,16 @@
 
 namespace {
 
-// Appends a line to notes.txt, adds added.txt, deletes old/gone.txt and plants a link.
+// Appends a line to notes.txt, adds added.txt, deletes old/ with gone.txt in it and plants a link.
 const QByteArray kSnippet = R"PY(
-import os, sys, time
+import os, shutil, sys, time
 h = '/workspace/host'
 print('ready', flush=True)
 time.sleep(float(os.environ.get('WAIT', '0')))
 with open(h + '/notes.txt', 'a') as f:
     f.write('four\n')
 open(h + '/added.txt', 'w').write('new file\n')
-os.remove(h + '/old/gone.txt')
+shutil.rmtree(h + '/old')
 os.symlink('/etc/passwd', h + '/passwd-link')
 )PY";
 
@@ -47,6 +47,7 @@ private slots:
     void applyWritesTheSafeChanges();
     void applyRefusesAFileChangedOnTheHostDuringTheRun();
     void applyNeedsReview();
+    void historyKeepsTheChangesAndWhatWasApplied();
 
 private:
     QStringList args(const QStringList& extra) const;
@@ -137,6 +138,9 @@ void TestCliReview::applyWritesTheSafeChanges()
     QCOMPARE(readAll(m_folder->filePath(QStringLiteral("notes.txt"))), QByteArray("one\ntwo\nthree\nfour\n"));
     QCOMPARE(readAll(m_folder->filePath(QStringLiteral("added.txt"))), QByteArray("new file\n"));
     QVERIFY(!QFileInfo::exists(m_folder->filePath(QStringLiteral("old/gone.txt"))));
+    // The program removed old/ whole, and the accepted deletion left it empty: it goes too.
+    QVERIFY2(r.err.contains("codecourier:   removed  old/ "), r.err.constData());
+    QVERIFY(!QFileInfo::exists(m_folder->filePath(QStringLiteral("old"))));
     QCOMPARE(readAll(m_folder->filePath(QStringLiteral("data.bin"))), QByteArray("\x00\x01\x02", 3));
     // The planted link is never written to the host.
     QVERIFY(!QFileInfo(m_folder->filePath(QStringLiteral("passwd-link"))).isSymLink());
@@ -161,10 +165,28 @@ void TestCliReview::applyRefusesAFileChangedOnTheHostDuringTheRun()
                  "notes.txt (14 bytes -> 19 bytes, +1 -0 lines): not applied: notes.txt changed on the host since it "
                  "was copied into the sandbox"),
              err.constData());
+    QVERIFY2(err.contains("(--force replaces it)\n"), err.constData());
     QCOMPARE(readAll(m_folder->filePath(QStringLiteral("notes.txt"))), QByteArray("my own edit\n"));
     // The other changes were independent and went in.
     QCOMPARE(readAll(m_folder->filePath(QStringLiteral("added.txt"))), QByteArray("new file\n"));
     QVERIFY(!QFileInfo::exists(m_folder->filePath(QStringLiteral("old/gone.txt"))));
+
+    // With --force (on a fresh folder) the person's edit is replaced by the sandbox's version.
+    init();
+    QProcess forced;
+    forced.start(m_binary, args({QStringLiteral("--apply"), QStringLiteral("--force"), QStringLiteral("--env"),
+                                 QStringLiteral("WAIT=3")}));
+    QVERIFY(forced.waitForStarted());
+    forced.closeWriteChannel();
+    out.clear();
+    QTRY_VERIFY_WITH_TIMEOUT((out += forced.readAllStandardOutput()).contains("ready\n"), 60'000);
+    QVERIFY(!cc::test::writeTestFile(m_folder->filePath(QStringLiteral("notes.txt")), "edited again\n").isEmpty());
+    QVERIFY(forced.waitForFinished(60'000));
+    const QByteArray forcedErr = forced.readAllStandardError();
+    QVERIFY2(forced.exitCode() == 0, forcedErr.constData());
+    QVERIFY2(forcedErr.contains("modified notes.txt (14 bytes -> 19 bytes, +1 -0 lines): applied\n"),
+             forcedErr.constData());
+    QCOMPARE(readAll(m_folder->filePath(QStringLiteral("notes.txt"))), QByteArray("one\ntwo\nthree\nfour\n"));
 }
 
 void TestCliReview::applyNeedsReview()
@@ -180,6 +202,49 @@ void TestCliReview::applyNeedsReview()
     const QJsonObject doc = QJsonDocument::fromJson(ro.out).object();
     QCOMPARE(doc.value("mounts").toArray().size(), 1);
     QVERIFY(doc.value("host_changes").isNull());
+}
+
+void TestCliReview::historyKeepsTheChangesAndWhatWasApplied()
+{
+    const QString history = m_dir.filePath(QStringLiteral("history.sqlite"));
+    const QStringList withHistory{QStringLiteral("--history-file"), history};
+    const cc::test::CliResult r =
+        cc::test::runCli(m_binary, args(QStringList{QStringLiteral("--apply")} + withHistory));
+    QVERIFY2(r.status == 0, r.err.constData());
+    const cc::test::CliResult list =
+        cc::test::runCli(m_binary, QStringList{QStringLiteral("history"), QStringLiteral("--json")} + withHistory);
+    const QJsonArray runs = QJsonDocument::fromJson(list.out).array();
+    QVERIFY2(!runs.isEmpty(), list.err.constData());
+    const QString id = QString::number(runs.at(0).toObject().value("id").toInteger());
+    const cc::test::CliResult shown = cc::test::runCli(
+        m_binary,
+        QStringList{QStringLiteral("history"), QStringLiteral("show"), id, QStringLiteral("--json")} + withHistory);
+    const QJsonObject doc = QJsonDocument::fromJson(shown.out).object();
+    QCOMPARE(doc.value("grants").toObject().value("host_folder_mode").toString(), QStringLiteral("review"));
+    const QJsonObject changes = doc.value("host_changes").toObject();
+    QVERIFY2(changes.value("decided").toBool(), shown.out.constData());
+    QStringList decisions;
+    for (const QJsonValue& v : changes.value("changes").toArray())
+        decisions << v.toObject().value("path").toString() + QLatin1Char('=') +
+                         v.toObject().value("decision").toString();
+    QCOMPARE(decisions, (QStringList{"added.txt=applied", "notes.txt=applied", "old/gone.txt=applied"}));
+    QCOMPARE(changes.value("folders_removed_on_host").toArray(), QJsonArray{QStringLiteral("old")});
+    QCOMPARE(changes.value("refused").toArray().size(), 1);
+
+    // A run without --apply (on a fresh folder) is kept with every change pending.
+    init();
+    QVERIFY(cc::test::runCli(m_binary, args(withHistory)).status == 0);
+    const QJsonArray after =
+        QJsonDocument::fromJson(
+            cc::test::runCli(m_binary, QStringList{QStringLiteral("history"), QStringLiteral("--json")} + withHistory)
+                .out)
+            .array();
+    const cc::test::CliResult pending =
+        cc::test::runCli(m_binary, QStringList{QStringLiteral("history"), QStringLiteral("show"),
+                                               QString::number(after.at(0).toObject().value("id").toInteger())} +
+                                       withHistory);
+    QVERIFY2(pending.out.contains("changed in the sandbox's copy of"), pending.out.constData());
+    QVERIFY2(pending.out.contains("(nothing decided)"), pending.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliReview)

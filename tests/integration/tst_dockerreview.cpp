@@ -129,6 +129,8 @@ os.symlink('/etc/passwd', h + '/passwd-link')
     QCOMPARE(notes->newBytes, QByteArray("one\ntwo\nthree\nfour\n"));
     QCOMPARE(change(set, QStringLiteral("added.txt"))->newBytes, QByteArray("new file\n"));
     QCOMPARE(change(set, QStringLiteral("old/gone.txt"))->oldSize, 10);
+    // old/ is empty now and empty/ always was: both are still in the copy, so no folder is removed.
+    QCOMPARE(set.removedFolders, QStringList());
     // The planted link is refused, never a change.
     QCOMPARE(set.refused.size(), 1);
     QCOMPARE(set.refused.first().path, QStringLiteral("passwd-link"));

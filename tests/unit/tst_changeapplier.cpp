@@ -49,6 +49,7 @@ private slots:
     void refusesBadNames();
     void addedFileThatAppearedIsRefused();
     void keepsPermissionBits();
+    void removesFoldersTheAcceptedDeletionsEmptied();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -107,11 +108,18 @@ void TestChangeApplier::refusesHostFileChangedSinceCopy()
     QVERIFY(makeTestFile(path(QStringLiteral("edit.txt")), "OLD\n"));
     QVERIFY(makeTestFile(path(QStringLiteral("gone.txt")), "GONE\n"));
     ChangeApplier applier(m_set.folder, false);
-    const QString edit = applier.apply(changeOf(m_set, QStringLiteral("edit.txt")));
-    QVERIFY(edit.contains(QLatin1String("edit.txt changed on the host since it was copied")));
+    const ChangeApplier::Outcome edit = applier.apply(changeOf(m_set, QStringLiteral("edit.txt")));
+    QVERIFY2(edit.error.contains(QLatin1String("edit.txt changed on the host since it was copied")),
+             qPrintable(edit.error));
+    QVERIFY(edit.conflict);
     QCOMPARE(readTestFile(path(QStringLiteral("edit.txt"))), QByteArray("OLD\n"));
-    const QString gone = applier.apply(changeOf(m_set, QStringLiteral("gone.txt")));
-    QVERIFY(gone.contains(QLatin1String("changed on the host")));
+    const ChangeApplier::Outcome gone = applier.apply(changeOf(m_set, QStringLiteral("gone.txt")));
+    QVERIFY2(
+        gone.error.contains(QLatin1String("changed on the host since it was copied into the sandbox, so it was not "
+                                          "deleted")),
+        qPrintable(gone.error));
+    // Overwrite never deletes, so it is no way out for a deletion.
+    QVERIFY(!gone.conflict);
     QVERIFY(QFile::exists(path(QStringLiteral("gone.txt"))));
 }
 
@@ -120,9 +128,9 @@ void TestChangeApplier::overwriteReplacesChangedFileButNeverDeletesIt()
     QVERIFY(makeTestFile(path(QStringLiteral("edit.txt")), "mine, longer\n"));
     QVERIFY(makeTestFile(path(QStringLiteral("gone.txt")), "mine too\n"));
     ChangeApplier applier(m_set.folder, true);
-    QCOMPARE(applier.apply(changeOf(m_set, QStringLiteral("edit.txt"))), QString());
+    QCOMPARE(applier.apply(changeOf(m_set, QStringLiteral("edit.txt"))).error, QString());
     QCOMPARE(readTestFile(path(QStringLiteral("edit.txt"))), QByteArray("new\n"));
-    QVERIFY(!applier.apply(changeOf(m_set, QStringLiteral("gone.txt"))).isEmpty());
+    QVERIFY(!applier.apply(changeOf(m_set, QStringLiteral("gone.txt"))).applied());
     QCOMPARE(readTestFile(path(QStringLiteral("gone.txt"))), QByteArray("mine too\n"));
 }
 
@@ -134,7 +142,7 @@ void TestChangeApplier::doesNotFollowLinkPlantedInFolder()
     QVERIFY(QFile::link(m_outside->path(), path(QStringLiteral("sub"))));
     for (bool overwrite : {false, true}) {
         ChangeApplier applier(m_set.folder, overwrite);
-        const QString error = applier.apply(changeOf(m_set, QStringLiteral("sub/edit2.txt")));
+        const QString error = applier.apply(changeOf(m_set, QStringLiteral("sub/edit2.txt"))).error;
         QVERIFY2(error.contains(QLatin1String("links are never followed")), qPrintable(error));
         QCOMPARE(readTestFile(QDir(m_outside->path()).filePath(QStringLiteral("edit2.txt"))), QByteArray("old2\n"));
     }
@@ -153,8 +161,9 @@ void TestChangeApplier::doesNotFollowLinkPlantedAtFileName()
         ChangeApplier applier(m_set.folder, overwrite);
         for (const QString& name :
              {QStringLiteral("edit.txt"), QStringLiteral("added.txt"), QStringLiteral("gone.txt")}) {
-            const QString error = applier.apply(changeOf(m_set, name));
-            QVERIFY2(!error.isEmpty(), qPrintable(name));
+            const ChangeApplier::Outcome outcome = applier.apply(changeOf(m_set, name));
+            QVERIFY2(!outcome.applied(), qPrintable(name));
+            QVERIFY2(!outcome.conflict, qPrintable(name)); // a link is never replaced, whatever the person says
             QVERIFY(QFileInfo(path(name)).isSymLink());
         }
     }
@@ -183,7 +192,7 @@ void TestChangeApplier::refusesBadNames()
     change.path = name;
     change.newBytes = "evil\n";
     ChangeApplier applier(m_set.folder, true);
-    QVERIFY(!applier.apply(change).isEmpty());
+    QVERIFY(!applier.apply(change).applied());
     QVERIFY(!QFile::exists(QDir(m_dir->path()).filePath(QStringLiteral("../escaped.txt"))));
     QVERIFY(!QFile::exists(QStringLiteral("/tmp/escaped.txt")));
 }
@@ -192,11 +201,12 @@ void TestChangeApplier::addedFileThatAppearedIsRefused()
 {
     QVERIFY(makeTestFile(path(QStringLiteral("added.txt")), "the user's\n"));
     ChangeApplier careful(m_set.folder, false);
-    const QString error = careful.apply(changeOf(m_set, QStringLiteral("added.txt")));
-    QVERIFY(error.contains(QLatin1String("appeared on the host")));
+    const ChangeApplier::Outcome refused = careful.apply(changeOf(m_set, QStringLiteral("added.txt")));
+    QVERIFY(refused.error.contains(QLatin1String("appeared on the host")));
+    QVERIFY(refused.conflict);
     QCOMPARE(readTestFile(path(QStringLiteral("added.txt"))), QByteArray("the user's\n"));
     ChangeApplier forced(m_set.folder, true);
-    QCOMPARE(forced.apply(changeOf(m_set, QStringLiteral("added.txt"))), QString());
+    QCOMPARE(forced.apply(changeOf(m_set, QStringLiteral("added.txt"))).error, QString());
     QCOMPARE(readTestFile(path(QStringLiteral("added.txt"))), QByteArray("added\n"));
 }
 
@@ -211,13 +221,56 @@ void TestChangeApplier::keepsPermissionBits()
     back.files << testArtifact(QStringLiteral("run.sh"), "echo 2\n");
     const ChangeSet set = computeChangeSet(snapshot, back);
     QCOMPARE(set.changes.size(), 1);
-    QCOMPARE(ChangeApplier(set.folder, false).apply(set.changes.first()), QString());
+    QCOMPARE(ChangeApplier(set.folder, false).apply(set.changes.first()).error, QString());
     struct stat st
     {
     };
     QCOMPARE(::stat(QFile::encodeName(dir.filePath(QStringLiteral("run.sh"))).constData(), &st), 0);
     QCOMPARE(int(st.st_mode & 0777), 0700);
     QCOMPARE(readTestFile(dir.filePath(QStringLiteral("run.sh"))), QByteArray("echo 2\n"));
+}
+
+void TestChangeApplier::removesFoldersTheAcceptedDeletionsEmptied()
+{
+    // The program deleted old/ (with old/inner/ and an empty old/empty/), kept/ but emptied it, and
+    // also removed lone/, which held a file the person does not accept deleting.
+    QTemporaryDir dir;
+    for (const char* name : {"old/a.txt", "old/inner/b.txt", "kept/c.txt", "lone/d.txt", "stays.txt"})
+        QVERIFY(makeTestFile(dir.filePath(QLatin1String(name)), "x\n"));
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("old/empty")));
+    const FolderSnapshot snapshot = takeFolderSnapshot(QDir(dir.path()).canonicalPath());
+    QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
+    ArtifactCollection back;
+    back.files << testArtifact(QStringLiteral("stays.txt"), "x\n");
+    back.folders << QStringLiteral("kept");
+    const ChangeSet set = computeChangeSet(snapshot, back);
+    QCOMPARE(set.removedFolders, (QStringList{"old/empty", "old/inner", "lone", "old"}));
+    QList<FileChange> accepted;
+    for (const FileChange& c : set.changes)
+        if (c.path != QLatin1String("lone/d.txt"))
+            accepted << c;
+    QCOMPARE(accepted.size(), 3);
+
+    ChangeApplier applier(set.folder, false);
+    for (const auto& o : applier.applyAll(accepted, set.removedFolders))
+        QVERIFY2(o.applied(), qPrintable(o.error));
+    QCOMPARE(applier.removedFolders(), (QStringList{"old/empty", "old/inner", "old"}));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("old"))));
+    // Emptied but still in the copy: kept. Not emptied (a rejected deletion): kept with its file.
+    QVERIFY(QFileInfo(dir.filePath(QStringLiteral("kept"))).isDir());
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("kept/c.txt"))));
+    QCOMPARE(readTestFile(dir.filePath(QStringLiteral("lone/d.txt"))), QByteArray("x\n"));
+
+    // A removed folder that something new was put into on the host in the meantime stays.
+    QTemporaryDir second;
+    QVERIFY(makeTestFile(second.filePath(QStringLiteral("gone/e.txt")), "e\n"));
+    const FolderSnapshot snap2 = takeFolderSnapshot(QDir(second.path()).canonicalPath());
+    const ChangeSet set2 = computeChangeSet(snap2, ArtifactCollection{});
+    QVERIFY(makeTestFile(second.filePath(QStringLiteral("gone/new-on-host.txt")), "mine\n"));
+    ChangeApplier careful(set2.folder, false);
+    QVERIFY(careful.applyAll(set2.changes, set2.removedFolders).first().applied());
+    QVERIFY(careful.removedFolders().isEmpty());
+    QCOMPARE(readTestFile(second.filePath(QStringLiteral("gone/new-on-host.txt"))), QByteArray("mine\n"));
 }
 
 QTEST_GUILESS_MAIN(TestChangeApplier)

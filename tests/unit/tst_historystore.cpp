@@ -142,6 +142,7 @@ private slots:
     void recorderRecordsStartAndFinish();
     void recorderReportsAProblemOnce();
     void rerunSpecKeepsTheRunButNotItsGrants();
+    void reviewRunKeepsItsChangesAndTheDecision();
 
 private:
     QString path(const QString& name = QStringLiteral("history.sqlite")) const { return m_dir->filePath(name); }
@@ -333,14 +334,17 @@ void TestHistoryStore::migratesAHandBuiltV1File()
     const qint64 id = store.begin(spec, QStringLiteral("docker")).value_or(0);
     QVERIFY2(id > 0, qPrintable(store.error()));
     QCOMPARE(store.get(id)->stdinData, QByteArray("x"));
-    QCOMPARE(userVersion(path()), 2);
+    QCOMPARE(userVersion(path()), HistoryStore::kSchemaVersion);
+    // v3 columns, defaults for older rows: a read-only folder grant, no change set.
+    QCOMPARE(old.grants.hostFolderMode, Grants::HostFolderMode::ReadOnly);
+    QVERIFY(old.hostChangesJson.isEmpty());
 }
 
 void TestHistoryStore::newerVersionIsLeftUntouched()
 {
     QVERIFY(rawExec(path(), {QStringLiteral("CREATE TABLE runs (id INTEGER PRIMARY KEY, future TEXT)"),
                              QStringLiteral("INSERT INTO runs (future) VALUES ('from a later version')"),
-                             QStringLiteral("PRAGMA user_version = 3")}));
+                             QStringLiteral("PRAGMA user_version = %1").arg(HistoryStore::kSchemaVersion + 1)}));
     const QByteArray before = fileBytes(path());
     QVERIFY(!before.isEmpty());
     {
@@ -760,6 +764,97 @@ void TestHistoryStore::rerunSpecKeepsTheRunButNotItsGrants()
     edited.limits.memoryBytes = 1;
     QVERIFY(!HistoryCommand::rerunSpec(edited, RunOptions{}, &error));
     QVERIFY2(error.contains(QStringLiteral("limits")), qPrintable(error));
+}
+
+void TestHistoryStore::reviewRunKeepsItsChangesAndTheDecision()
+{
+    RunSpec spec = specFor("open('host/a.txt','w').write('new')");
+    spec.grants.hostFolder = QStringLiteral("/home/someone/project");
+    spec.grants.hostFolderMode = Grants::HostFolderMode::Review;
+    RunResult result = resultWith(Verdict::Ok);
+    ChangeSet& set = result.hostChanges;
+    set.folder = spec.grants.hostFolder;
+    FileChange modified;
+    modified.kind = ChangeKind::Modified;
+    modified.path = QStringLiteral("a.txt");
+    modified.oldSize = 3;
+    modified.newSize = 3;
+    modified.newBytes = "new";
+    modified.text = true;
+    modified.diff = QStringLiteral("@@ -1 +1 @@\n-old\n+new\n");
+    modified.linesAdded = modified.linesRemoved = 1;
+    FileChange added;
+    added.kind = ChangeKind::Added;
+    added.path = QStringLiteral("sub/b.bin");
+    added.newSize = 2;
+    added.newBytes = QByteArray("\0\1", 2);
+    FileChange deleted;
+    deleted.kind = ChangeKind::Deleted;
+    deleted.path = QStringLiteral("old/c.txt");
+    deleted.oldSize = 1;
+    deleted.text = true;
+    deleted.diff = QStringLiteral("@@ -1 +0,0 @@\n-c\n");
+    set.changes = {modified, deleted, added};
+    set.refused = {{QStringLiteral("link"),
+                    QStringLiteral("It is a symbolic link (to \"/etc/shadow\"); links are never followed.")}};
+    set.removedFolders = {QStringLiteral("old")};
+
+    qint64 id = 0;
+    {
+        HistoryStore store(path());
+        id = store.begin(spec, QStringLiteral("docker")).value_or(0);
+        QVERIFY2(id > 0, qPrintable(store.error()));
+        QVERIFY(store.finish(id, result, {}));
+        const QJsonObject pending = QJsonDocument::fromJson(store.get(id)->hostChangesJson).object();
+        QCOMPARE(pending.value(QLatin1String("decided")).toBool(true), false);
+        QCOMPARE(pending.value(QLatin1String("changes")).toArray().size(), 3);
+        for (const QJsonValue& c : pending.value(QLatin1String("changes")).toArray())
+            QCOMPARE(c.toObject().value(QLatin1String("decision")).toString(), QStringLiteral("pending"));
+
+        // The person accepts the edit and the deletion (refused: the host file changed), rejects the addition.
+        ChangeDecision decision;
+        decision.decided = true;
+        decision.outcomes = {
+            {QStringLiteral("a.txt"), ChangeKind::Modified, {}, false},
+            {QStringLiteral("old/c.txt"), ChangeKind::Deleted,
+             QStringLiteral("old/c.txt changed on the host since it was copied into the sandbox, so it "
+                            "was not deleted."),
+             false}};
+        QVERIFY2(store.recordChanges(id, set, decision), qPrintable(store.error()));
+        QVERIFY(!store.recordChanges(id + 1000, set, decision));
+        QVERIFY(store.error().contains(QLatin1String("no longer in the history")));
+    }
+    HistoryStore reopened(path());
+    const std::optional<HistoryRecord> record = reopened.get(id);
+    QVERIFY(record);
+    QCOMPARE(record->grants.hostFolderMode, Grants::HostFolderMode::Review);
+    QCOMPARE(record->grants.hostFolder, QStringLiteral("/home/someone/project"));
+    const QJsonObject doc = QJsonDocument::fromJson(record->toJson()).object();
+    QCOMPARE(doc.value(QLatin1String("grants")).toObject().value(QLatin1String("host_folder_mode")).toString(),
+             QStringLiteral("review"));
+    const QJsonObject changes = doc.value(QLatin1String("host_changes")).toObject();
+    QCOMPARE(changes.value(QLatin1String("decided")).toBool(), true);
+    QCOMPARE(changes.value(QLatin1String("folder")).toString(), QStringLiteral("/home/someone/project"));
+    QStringList decisions;
+    for (const QJsonValue& c : changes.value(QLatin1String("changes")).toArray())
+        decisions << c.toObject().value(QLatin1String("path")).toString() + QLatin1Char('=') +
+                         c.toObject().value(QLatin1String("decision")).toString();
+    QCOMPARE(decisions, (QStringList{"a.txt=applied", "old/c.txt=refused", "sub/b.bin=rejected"}));
+    // Never the new bytes; the diff of text files, null for binary ones.
+    QVERIFY(!record->hostChangesJson.contains("\"new\""));
+    QCOMPARE(changes.value(QLatin1String("changes")).toArray().at(0).toObject().value(QLatin1String("diff")).toString(),
+             modified.diff);
+    QVERIFY(changes.value(QLatin1String("changes")).toArray().at(2).toObject().value(QLatin1String("diff")).isNull());
+    QCOMPARE(changes.value(QLatin1String("refused")).toArray().size(), 1);
+
+    // The text form says the same, with the diffs.
+    const QString text = QString::fromUtf8(HistoryCommand::details(*record, false));
+    QVERIFY2(text.contains(QLatin1String("folder /home/someone/project (copied for review)")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("modified a.txt: applied")), qPrintable(text));
+    QVERIFY(text.contains(QLatin1String("deleted  old/c.txt: refused (old/c.txt changed on the host")));
+    QVERIFY(text.contains(QLatin1String("added    sub/b.bin: rejected")));
+    QVERIFY(text.contains(QLatin1String("refused  link: It is a symbolic link")));
+    QVERIFY(text.contains(QLatin1String("--- diff a.txt ---\n@@ -1 +1 @@\n-old\n+new\n")));
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)
