@@ -1,5 +1,6 @@
 #include "E2BRun.h"
 
+#include "ChangeSet.h"
 #include "E2BApi.h"
 #include "E2BErrors.h"
 #include "HostFolderPolicy.h"
@@ -10,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QSet>
 #include <algorithm>
 #include <cmath>
 
@@ -79,7 +81,11 @@ E2BRun::E2BRun(E2BApi* api, RunSpec spec, QObject* parent)
         for (const PendingArtifact& p : std::as_const(m_pendingArtifacts))
             m_collector->withdraw(QString::fromUtf8(p.path), p.size,
                                   QStringLiteral("It was not fetched before collecting stopped."));
-        finishCollecting(QStringLiteral("Collecting the artifacts took longer than %1, so it stopped there.")
+        finishCollecting((m_collectingHost
+                              ? QStringLiteral("Collecting the copy of the folder took longer than %1, so "
+                                               "it stopped there.")
+                              : QStringLiteral("Collecting the artifacts took longer than %1, so it stopped "
+                                               "there."))
                              .arg(humanDuration(kCollectTimeoutMs)));
     });
     m_metricsTimer.setInterval(kMetricsIntervalMs);
@@ -135,14 +141,13 @@ QString E2BRun::validate()
             .arg(humanBytes(totalBytes), humanBytes(kMaxSnippetBytes));
     if (s.hasStdin)
         m_uploads.append({workspacePath(QLatin1String(kStdinFileName)), s.stdinData, {}});
-    if (!s.grants.hostFolder.isEmpty() && s.grants.hostFolderMode == Grants::HostFolderMode::Review)
-        return QStringLiteral("Reviewed writes to a host folder work with the Docker backend only for now: run with "
-                              "--backend docker, or share the folder read-only.");
     if (!s.grants.hostFolder.isEmpty()) {
         const HostFolderCheck check =
             checkHostFolder(s.grants.hostFolder, QDir::homePath(), QString::fromLatin1(kDefaultDockerSocket));
         if (!check.ok())
             return check.error;
+        if (s.grants.hostFolderMode == Grants::HostFolderMode::Review)
+            return takeReviewCopy(check.canonicalPath);
         m_hostFolder = check.canonicalPath;
         m_folderCopy = planHostFolderCopy(m_hostFolder);
         if (!m_folderCopy.ok())
@@ -150,6 +155,43 @@ QString E2BRun::validate()
         for (const HostFolderCopy::File& f : std::as_const(m_folderCopy.files))
             m_uploads.append({QLatin1String(kHostFolderMountPoint) + QLatin1Char('/') + f.relativePath, {}, f.localPath});
     }
+    return {};
+}
+
+QString E2BRun::takeReviewCopy(const QString& canonicalFolder)
+{
+    FolderSnapshot snapshot = takeFolderSnapshot(canonicalFolder, kReviewFolderMaxBytes, kReviewFolderMaxFiles);
+    if (!snapshot.ok())
+        return snapshot.error;
+    const QString root = QLatin1String(kHostFolderMountPoint);
+    // The hashed bytes themselves go up: a file that changes on the host meanwhile cannot make the
+    // copy differ from the snapshot the changes are computed against.
+    for (const FolderSnapshot::File& f : std::as_const(snapshot.files))
+        m_uploads.append({root + QLatin1Char('/') + f.path, f.bytes, {}, false});
+    // An upload makes the folders above its file, and MakeDir the folders above its own: only a
+    // folder with nothing below it needs a call (the copy's root too, when the folder is empty).
+    QSet<QString> above;
+    int deepest = 0;
+    const auto addAbove = [&above](const QString& path) {
+        for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0;
+             slash = path.indexOf(QLatin1Char('/'), slash + 1))
+            above.insert(path.left(slash));
+    };
+    for (const QString& path : snapshot.files.keys())
+        addAbove(path);
+    for (const QString& folder : std::as_const(snapshot.folders)) {
+        addAbove(folder);
+        deepest = std::max(deepest, int(folder.count(QLatin1Char('/'))) + 1);
+    }
+    if (snapshot.files.isEmpty() && snapshot.folders.isEmpty())
+        m_uploads.append({root, {}, {}, true});
+    for (const QString& folder : std::as_const(snapshot.folders)) {
+        if (!above.contains(folder))
+            m_uploads.append({root + QLatin1Char('/') + folder, {}, {}, true});
+    }
+    // Deep enough to reach into the snapshot's deepest folder, so that an untouched copy comes back whole.
+    m_hostListDepth = std::max(kListDepth, deepest + 1);
+    m_hostCopy = std::move(snapshot);
     return {};
 }
 
@@ -221,6 +263,17 @@ void E2BRun::onCreateAnswer(const E2BResponse& r, bool v2)
             note += QStringLiteral(" %1 symbolic links were skipped.").arg(m_folderCopy.skippedLinks);
         emit progress(note);
     }
+    if (m_hostCopy) {
+        QString note = QStringLiteral("Copying %1 (%2 files, %3) to %4 for review; what the program changes there "
+                                      "comes back as a list, and nothing is written to this machine.")
+                           .arg(m_hostCopy->folder)
+                           .arg(m_hostCopy->files.size())
+                           .arg(humanBytes(m_hostCopy->totalBytes), QLatin1String(kHostFolderMountPoint));
+        if (!m_hostCopy->skipped.isEmpty())
+            note += QStringLiteral(" %1 links, special files or unusable names were skipped.")
+                        .arg(m_hostCopy->skipped.size());
+        emit progress(note);
+    }
     m_phase = Phase::Uploading;
     uploadNext();
 }
@@ -249,24 +302,27 @@ void E2BRun::uploadNext()
         }
         ++m_uploadsInFlight;
         const QString remotePath = upload.remotePath;
-        m_calls.append(m_api->send(uploadFileRequest(*m_sandbox, remotePath, content, multipart), this,
-                                   [this, remotePath](const E2BResponse& r) {
-                                       if (m_phase != Phase::Uploading || r.aborted)
-                                           return;
-                                       --m_uploadsInFlight;
-                                       const QString doing = QStringLiteral("copy %1 into the sandbox").arg(remotePath);
-                                       if (!r.transportOk()) {
-                                           fail(describeTransportError(r.transportError,
-                                                                       QStringLiteral("the E2B sandbox"))
-                                                    .prepend(QStringLiteral("Could not %1. ").arg(doing)));
-                                           return;
-                                       }
-                                       if (!r.ok()) {
-                                           fail(describeEnvdError(r.status, r.body, doing));
-                                           return;
-                                       }
-                                       uploadNext();
-                                   }));
+        const bool folder = upload.folder;
+        const http::HttpRequest request = folder ? makeDirRequest(*m_sandbox, remotePath)
+                                                 : uploadFileRequest(*m_sandbox, remotePath, content, multipart);
+        m_calls.append(m_api->send(request, this, [this, remotePath, folder](const E2BResponse& r) {
+            if (m_phase != Phase::Uploading || r.aborted)
+                return;
+            --m_uploadsInFlight;
+            const QString doing = folder ? QStringLiteral("create the folder %1 in the sandbox").arg(remotePath)
+                                         : QStringLiteral("copy %1 into the sandbox").arg(remotePath);
+            if (!r.transportOk()) {
+                fail(describeTransportError(r.transportError, QStringLiteral("the E2B sandbox"))
+                         .prepend(QStringLiteral("Could not %1. ").arg(doing)));
+                return;
+            }
+            // 409 already_exists: the folder is there, which is all a MakeDir is for.
+            if (!r.ok() && !(folder && r.status == 409)) {
+                fail(describeEnvdError(r.status, r.body, doing));
+                return;
+            }
+            uploadNext();
+        }));
     }
 }
 
@@ -535,16 +591,73 @@ void E2BRun::stopProgram()
 void E2BRun::collectArtifacts()
 {
     const Limits& limits = spec().limits;
-    if (!m_sandbox || limits.artifactFiles == 0 || limits.artifactBytes == 0) {
+    if (!m_sandbox) {
         deleteAndFinish();
         return;
     }
+    // No artifacts wanted does not mean no review: the copy is collected either way.
+    if (limits.artifactFiles == 0 || limits.artifactBytes == 0) {
+        collectHostCopy();
+        return;
+    }
+    collectFolder(QLatin1String(kArtifactsDir), ArtifactCaps{limits.artifactBytes, limits.artifactFiles}, kListDepth);
+    listFolder();
+}
+
+void E2BRun::collectHostCopy()
+{
+    if (!m_hostCopy || !m_sandbox || m_facts.cancelled) {
+        deleteAndFinish();
+        return;
+    }
+    m_collectingHost = true;
+    const QString dir = QLatin1String(kHostFolderMountPoint);
+    collectFolder(dir, reviewCollectionCaps(), m_hostListDepth);
+    // ListDir resolves a link given as its path and names the entries after the target: a link to an
+    // empty folder would pass for a copy whose files were all deleted. The parent's listing shows
+    // what stands at /workspace/host itself.
+    const QString parent = QLatin1String(kWorkspaceDir);
+    fetchCapped(listDirRequest(*m_sandbox, parent, 1), kMaxListingBytes,
+                [this, dir, parent](http::HttpReply* reply, const QByteArray& body, bool tooLarge) {
+                    const std::optional<QList<ListedEntry>> entries = takeListing(reply, body, tooLarge, parent);
+                    if (!entries)
+                        return;
+                    const auto it = std::find_if(entries->cbegin(), entries->cend(),
+                                                 [&dir](const ListedEntry& e) { return e.path == dir; });
+                    if (it == entries->cend())
+                        return finishCollecting(QStringLiteral("The program removed %1 itself: nothing came back, "
+                                                               "and no file is shown as deleted.")
+                                                    .arg(dir));
+                    if (it->kind == ListedEntry::Kind::Symlink)
+                        return finishCollecting(QStringLiteral("The program replaced %1 with a symbolic link, which "
+                                                               "is never followed: nothing came back.")
+                                                    .arg(dir));
+                    if (it->kind != ListedEntry::Kind::Directory)
+                        return finishCollecting(QStringLiteral("The program replaced %1 with something that is not "
+                                                               "a folder: nothing came back.")
+                                                    .arg(dir));
+                    listFolder();
+                });
+}
+
+void E2BRun::collectFolder(const QString& dir, const ArtifactCaps& caps, int depth)
+{
     m_phase = Phase::Collecting;
     stopTimers();
-    m_collector.emplace(ArtifactCaps{limits.artifactBytes, limits.artifactFiles});
+    m_collectDir = dir;
+    m_collectDepth = depth;
+    m_listed = false;
+    m_collectProblems.clear();
+    m_pendingArtifacts.clear();
+    m_collector.emplace(caps);
     m_collectTimer.start(kCollectTimeoutMs);
-    fetchCapped(listDirRequest(*m_sandbox, QLatin1String(kArtifactsDir), kListDepth), kMaxListingBytes,
-                [this](http::HttpReply* reply, const QByteArray& body, bool tooLarge) { onListing(reply, body, tooLarge); });
+}
+
+void E2BRun::listFolder()
+{
+    fetchCapped(
+        listDirRequest(*m_sandbox, m_collectDir, m_collectDepth), kMaxListingBytes,
+        [this](http::HttpReply* reply, const QByteArray& body, bool tooLarge) { onListing(reply, body, tooLarge); });
 }
 
 http::HttpReply* E2BRun::fetchCapped(const http::HttpRequest& request, qint64 cap,
@@ -580,34 +693,57 @@ http::HttpReply* E2BRun::fetchCapped(const http::HttpRequest& request, qint64 ca
     return reply;
 }
 
+std::optional<QList<ListedEntry>> E2BRun::takeListing(http::HttpReply* reply, const QByteArray& body, bool tooLarge,
+                                                      const QString& dir)
+{
+    // Every way a listing can fail ends the folder's collection with the reason.
+    QString problem;
+    if (tooLarge)
+        problem = QStringLiteral("The listing of %1 was larger than %2, so nothing was collected.")
+                      .arg(dir, humanBytes(kMaxListingBytes));
+    else if (!reply->errorString().isEmpty())
+        problem = m_collectingHost
+                      ? QStringLiteral("The copy of the folder could not be listed: %1.").arg(reply->errorString())
+                      : QStringLiteral("The artifacts could not be listed: %1.").arg(reply->errorString());
+    else if (reply->status() == 404)
+        problem = m_collectingHost ? QStringLiteral("The program removed %1 itself: nothing came back, and no file is "
+                                                    "shown as deleted.")
+                                         .arg(m_collectDir)
+                                   : QStringLiteral("No artifacts: the program removed %1.").arg(dir);
+    else if (reply->status() != 200)
+        problem = describeEnvdError(reply->status(), body, QStringLiteral("list %1").arg(dir));
+    std::optional<QList<ListedEntry>> entries;
+    if (problem.isEmpty())
+        entries = parseListDir(body, &problem);
+    if (!entries)
+        finishCollecting(problem);
+    return entries;
+}
+
 void E2BRun::onListing(http::HttpReply* reply, const QByteArray& body, bool tooLarge)
 {
-    const QString dir = QLatin1String(kArtifactsDir);
-    if (tooLarge)
-        return finishCollecting(QStringLiteral("The listing of %1 was larger than %2, so nothing was collected.")
-                                    .arg(dir, humanBytes(kMaxListingBytes)));
-    if (!reply->errorString().isEmpty())
-        return finishCollecting(QStringLiteral("The artifacts could not be listed: %1.").arg(reply->errorString()));
-    if (reply->status() == 404)
-        return finishCollecting(QStringLiteral("No artifacts: the program removed %1.").arg(dir));
-    if (reply->status() != 200)
-        return finishCollecting(describeEnvdError(reply->status(), body, QStringLiteral("list %1").arg(dir)));
-    QString error;
-    std::optional<QList<ListedEntry>> entries = parseListDir(body, &error);
+    const QString dir = m_collectDir;
+    std::optional<QList<ListedEntry>> entries = takeListing(reply, body, tooLarge, dir);
     if (!entries)
-        return finishCollecting(error);
+        return;
     const QString prefix = dir + QLatin1Char('/');
     for (const ListedEntry& e : std::as_const(*entries)) {
         // envd lists the folder a link points to, with that folder's paths.
         if (!e.path.startsWith(prefix))
-            return finishCollecting(QStringLiteral("No artifacts: the program replaced %1 with a symbolic link, which "
-                                                   "is never followed.")
-                                        .arg(dir));
+            return finishCollecting(m_collectingHost
+                                        ? QStringLiteral("The program replaced %1 with a symbolic link, which is "
+                                                         "never followed: nothing came back.")
+                                              .arg(dir)
+                                        : QStringLiteral("No artifacts: the program replaced %1 with a symbolic link, "
+                                                         "which is never followed.")
+                                              .arg(dir));
     }
+    m_listed = true;
     // The order tar --sort=name gives on Docker: part by part.
     std::stable_sort(entries->begin(), entries->end(), [](const ListedEntry& a, const ListedEntry& b) {
         return a.path.split(QLatin1Char('/')) < b.path.split(QLatin1Char('/'));
     });
+    bool deeper = false;
     for (const ListedEntry& e : std::as_const(*entries)) {
         const QByteArray name = e.path.mid(prefix.size()).toUtf8();
         switch (e.kind) {
@@ -619,6 +755,8 @@ void E2BRun::onListing(http::HttpReply* reply, const QByteArray& body, bool tooL
             break;
         case ListedEntry::Kind::Directory:
             m_collector->checkFolder(name);
+            // A folder at the listing's depth is listed, what it holds is not.
+            deeper = deeper || name.count('/') + 1 >= m_collectDepth;
             break;
         case ListedEntry::Kind::Symlink:
             m_collector->refuseLink(name, e.symlinkTarget.toUtf8());
@@ -629,6 +767,11 @@ void E2BRun::onListing(http::HttpReply* reply, const QByteArray& body, bool tooL
             break;
         }
     }
+    if (deeper)
+        m_collectProblems << QStringLiteral("What lies more than %1 levels deep in %2 was not listed, so it was not "
+                                            "collected.")
+                                 .arg(m_collectDepth)
+                                 .arg(dir);
     downloadNextArtifact();
 }
 
@@ -638,7 +781,7 @@ void E2BRun::downloadNextArtifact()
         return finishCollecting();
     const PendingArtifact next = m_pendingArtifacts.first();
     const QString path = QString::fromUtf8(next.path);
-    const QString remote = QLatin1String(kArtifactsDir) + QLatin1Char('/') + path;
+    const QString remote = m_collectDir + QLatin1Char('/') + path;
     fetchCapped(downloadFileRequest(*m_sandbox, remote), next.size,
                 [this, next, path](http::HttpReply* reply, const QByteArray& body, bool tooLarge) {
                     m_pendingArtifacts.removeFirst();
@@ -665,11 +808,23 @@ void E2BRun::finishCollecting(const QString& problem)
 {
     m_collectTimer.stop();
     m_pendingArtifacts.clear();
-    m_artifacts = m_collector ? m_collector->finish(problem.isEmpty() ? QStringList() : QStringList{problem})
-                              : ArtifactCollection{{}, {}, problem};
-    if (m_stoppedAtLimit && !m_artifacts.files.isEmpty())
-        m_artifacts.note = QStringLiteral("The program was stopped at its limit, so these files may be incomplete.")
-                           + (m_artifacts.note.isEmpty() ? QString() : QLatin1Char(' ') + m_artifacts.note);
+    QStringList problems = m_collectProblems;
+    if (!problem.isEmpty())
+        problems << problem;
+    ArtifactCollection collection = m_collector->finish(problems);
+    if (m_stoppedAtLimit && !collection.files.isEmpty())
+        collection.note = QStringLiteral("The program was stopped at its limit, so these files may be incomplete.") +
+                          (collection.note.isEmpty() ? QString() : QLatin1Char(' ') + collection.note);
+    if (!m_collectingHost) {
+        m_artifacts = collection;
+        collectHostCopy();
+        return;
+    }
+    // A copy that was never listed did not come back at all: nothing is offered, nothing inferred.
+    if (m_listed)
+        m_hostCollection = collection;
+    else
+        m_hostProblem = problem;
     deleteAndFinish();
 }
 
@@ -694,6 +849,8 @@ void E2BRun::cancel()
         emit progress(QStringLiteral("Stopped by you: the artifacts are not kept; deleting the sandbox."));
         m_artifacts = {};
         m_artifacts.note = QStringLiteral("No artifacts: the sandbox was stopped before they could be collected.");
+        if (m_hostCopy)
+            m_hostProblem = QStringLiteral("The sandbox was stopped before its copy of the folder was collected.");
         deleteAndFinish();
         return;
     default:
@@ -827,6 +984,18 @@ void E2BRun::finishNow()
     result.artifacts = m_artifacts.files;
     result.refusedArtifacts = m_artifacts.refused;
     result.artifactsNote = m_artifacts.note;
+    if (m_hostCopy) {
+        if (m_hostCollection) {
+            result.hostChanges = computeChangeSet(*m_hostCopy, *m_hostCollection);
+        } else {
+            // Nothing came back whole: no change is offered, and none is inferred.
+            result.hostChanges.folder = m_hostCopy->folder;
+            result.hostChanges.note =
+                QStringLiteral(
+                    "The sandbox's copy of the folder did not come back, so there are no changes to review.") +
+                (m_hostProblem.isEmpty() ? QString() : QLatin1Char(' ') + m_hostProblem);
+        }
+    }
     finish(result);
 }
 

@@ -2,6 +2,7 @@
 
 #include "ArtifactCollector.h"
 #include "E2BRequests.h"
+#include "FolderSnapshot.h"
 #include "HostFolderCopy.h"
 #include "ProcessStream.h"
 #include "OutputCap.h"
@@ -29,7 +30,10 @@ struct E2BResponse;
 /// granted folder's copy with envd's POST /files → make /workspace/out (Filesystem/MakeDir) →
 /// start the program with process.Process/Start (Connect, JSON, streamed) → read output and the
 /// end event → collect /workspace/out (Filesystem/ListDir, then GET /files for each plain file,
-/// within the caps) → delete the sandbox, always.
+/// within the caps) → in a review run, collect /workspace/host the same way and compare it with
+/// the snapshot the copy was made from (RunResult::hostChanges) → delete the sandbox, always.
+/// A review run uploads exactly the snapshot's bytes (and makes its empty folders); nothing is
+/// ever written to the host folder.
 ///
 /// The time and output limits are enforced here (and the time limit by envd too, through
 /// Connect-Timeout-Ms); on either, or on cancel(), the program gets SIGKILL (SendSignal) and the
@@ -53,17 +57,24 @@ private:
     struct Upload
     {
         QString remotePath;
-        QByteArray content;     // snippet files and stdin
-        QString localPath;      // files of the granted folder, read when their turn comes
+        QByteArray content;  // snippet files, stdin, and a review copy's files (the snapshot's bytes)
+        QString localPath;   // files of a read-only folder copy, read when their turn comes
+        bool folder = false; // an empty folder of a review copy: made with MakeDir, no content
     };
 
     QString validate();
+    QString takeReviewCopy(const QString& canonicalFolder);
     void createSandbox();
     void onCreateAnswer(const E2BResponse& r, bool v2);
     void uploadNext();
     void makeOutDir();
     void startProgram();
     void collectArtifacts();
+    void collectHostCopy();
+    void collectFolder(const QString& dir, const ArtifactCaps& caps, int depth);
+    void listFolder();
+    std::optional<QList<ListedEntry>> takeListing(http::HttpReply* reply, const QByteArray& body, bool tooLarge,
+                                                  const QString& dir);
     void onListing(http::HttpReply* reply, const QByteArray& body, bool tooLarge);
     void downloadNextArtifact();
     void finishCollecting(const QString& problem = {});
@@ -85,7 +96,7 @@ private:
 
     QPointer<E2BApi> m_api;
     Phase m_phase = Phase::Idle;
-    QString m_hostFolder;           // canonical, checked
+    QString m_hostFolder; // a read-only copy's folder: canonical, checked
     HostFolderCopy m_folderCopy;
     QList<Upload> m_uploads;
     int m_nextUpload = 0;
@@ -120,18 +131,31 @@ private:
 
     QString m_cleanupNote;
 
-    // Artifacts: the listing's plain files that were admitted, fetched one at a time.
+    // Collecting a folder (/workspace/out, then a review run's /workspace/host): the listing's
+    // plain files that were admitted, fetched one at a time.
     struct PendingArtifact
     {
-        QByteArray path;         // relative to /workspace/out
+        QByteArray path;         // relative to m_collectDir
         qint64 size = 0;         // as listed and admitted
     };
+    QString m_collectDir;
+    int m_collectDepth = 0;
+    bool m_listed = false;         // m_collectDir's listing was accepted; its files are being fetched
+    QStringList m_collectProblems; // found while listing; each makes the collection incomplete
     std::optional<ArtifactCollector> m_collector;
     QList<PendingArtifact> m_pendingArtifacts;
     QPointer<http::HttpReply> m_collectReply;
     QTimer m_collectTimer;
     bool m_stoppedAtLimit = false;
-    ArtifactCollection m_artifacts;
+    ArtifactCollection m_artifacts; // /workspace/out
+
+    // Review runs: the snapshot copied into /workspace/host, how deep its listing must go, and the
+    // copy as it came back (or why it did not).
+    std::optional<FolderSnapshot> m_hostCopy;
+    int m_hostListDepth = 0;
+    bool m_collectingHost = false;
+    std::optional<ArtifactCollection> m_hostCollection;
+    QString m_hostProblem;
 };
 
 } // namespace cc::e2b

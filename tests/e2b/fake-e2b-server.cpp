@@ -2,8 +2,8 @@
 //   fake-e2b-server [--api-port N] [--envd-port N] [--api-key KEY] [--template ALIAS]... [--no-v2]
 //                   [--debug-sandbox] [--root DIR] [--keepalive-ms N] [--fault SPEC]...
 // SPEC is a comma-separated FakeE2BFault: path=P, method=M, plane=api|envd, times=N (default 1,
-// -1 = always), status=N, retryAfter=S, delay=MS, drop=N, malformed, noEndEvent, noEndStream, tiny[=gap ms],
-// ignoreTimeout.
+// -1 = always), skip=N, status=N, retryAfter=S, delay=MS, drop=N, malformed, noEndEvent, noEndStream,
+// tiny[=gap ms], ignoreTimeout.
 // Example: --fault path=/v2/sandboxes,status=429,retryAfter=1
 // Prints E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY lines, then "ready", and serves on
 // 127.0.0.1 until SIGINT or SIGTERM.
@@ -40,6 +40,8 @@ std::optional<cc::test::FakeE2BFault> parseFault(const std::string& spec)
             fault.plane = value;
         else if (key == "times")
             fault.times = number;
+        else if (key == "skip")
+            fault.skip = number;
         else if (key == "status")
             fault.status = number;
         else if (key == "retryAfter")

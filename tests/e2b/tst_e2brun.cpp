@@ -1,12 +1,16 @@
 // The E2B backend end to end against the protocol-faithful fake E2B server (control plane and
 // envd on loopback): runs, limits, cancel, grants, cleanup, every error the issue lists, streams
 // split at every byte, and `codecourier run --backend e2b` as a script would call it.
+#include "ChangeSet.h"
+#include "CliTestSupport.h"
 #include "FakeE2BServer.h"
+#include "FileTestSupport.h"
 #include "Run.h"
 #include "e2b/E2BApi.h"
 #include "e2b/E2BBackend.h"
 #include "http/HttpClient.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QEventLoop>
 #include <QJsonArray>
@@ -185,6 +189,14 @@ private slots:
     void artifactCapsAndCancel();
     void artifactFaultsLeaveTheVerdictAlone();
     void cliSavesArtifacts();
+    void reviewBringsTheChangesBack();
+    void reviewOfAnEmptyFolderWithoutArtifacts();
+    void reviewAfterTheTimeLimit();
+    void reviewDeeperThanTheListDepth();
+    void reviewCopyReplaced_data();
+    void reviewCopyReplaced();
+    void reviewFaultsLeaveTheVerdictAlone();
+    void cliReview();
 
 private:
     std::unique_ptr<E2BBackend> backend(const E2BConfig& config);
@@ -1192,6 +1204,336 @@ void TestE2BRun::cliSavesArtifacts()
     QVERIFY(saved.open(QIODevice::ReadOnly));
     QCOMPARE(saved.readAll(), QByteArray("one\n"));
     QVERIFY(!QFileInfo::exists(target + QStringLiteral("/passwd")));
+}
+
+// --- review runs -------------------------------------------------------------------------------
+
+namespace {
+
+QStringList changeList(const cc::ChangeSet& set)
+{
+    QStringList kinds;
+    for (const cc::FileChange& c : set.changes)
+        kinds << cc::changeKindName(c.kind) + QLatin1Char(' ') + c.path;
+    return kinds;
+}
+
+const cc::FileChange* changeOf(const cc::ChangeSet& set, const QString& path)
+{
+    for (const cc::FileChange& c : set.changes)
+        if (c.path == path)
+            return &c;
+    return nullptr;
+}
+
+RunSpec reviewSpec(RunSpec spec, const QString& folder)
+{
+    spec.grants.hostFolder = folder;
+    spec.grants.hostFolderMode = cc::Grants::HostFolderMode::Review;
+    return spec;
+}
+
+/// The paths of the MakeDir calls the fake saw.
+QStringList madeFolders(const FakeE2BServer& fake)
+{
+    QStringList paths;
+    for (const auto& r : fake.requests()) {
+        if (r.path == "/filesystem.Filesystem/MakeDir")
+            paths << QString::fromStdString(nlohmann::json::parse(r.body).value("path", std::string()));
+    }
+    return paths;
+}
+
+/// "d01/d02/…" with levels parts.
+QString nested(const QString& stem, int levels)
+{
+    QStringList parts;
+    for (int i = 1; i <= levels; ++i)
+        parts << stem + QString::number(i).rightJustified(2, QLatin1Char('0'));
+    return parts.join(QLatin1Char('/'));
+}
+
+} // namespace
+
+void TestE2BRun::reviewBringsTheChangesBack()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("notes.txt")), "one\ntwo\nthree\n"));
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("keep.txt")), "unchanged\n"));
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("old/gone.txt")), "remove me\n"));
+    QByteArray binary;
+    for (int i = 0; i < 3000; ++i)
+        binary += char(i * 7);
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("data.bin")), binary));
+    QVERIFY(QDir(folder.path()).mkpath(QStringLiteral("empty")));
+    const QMap<QString, QByteArray> before = cc::test::folderTree(folder.path());
+
+    // Relative paths: the fake runs the snippet on this machine with /workspace as its cwd.
+    const QByteArray code = R"PY(
+import hashlib, os
+h = 'host'
+print(sorted(os.listdir(h)), os.listdir(h + '/empty'), os.access(h + '/notes.txt', os.W_OK))
+print(hashlib.sha256(open(h + '/data.bin', 'rb').read()).hexdigest())
+with open(h + '/notes.txt', 'a') as f:
+    f.write('four\n')
+os.makedirs(h + '/new/sub')
+open(h + '/new/sub/added.txt', 'w').write('new file\n')
+os.remove(h + '/old/gone.txt')
+os.symlink('/etc/passwd', h + '/passwd-link')
+os.mkfifo(h + '/pipe')
+)PY";
+    auto b = backend();
+    const Outcome o = runToEnd(*b, reviewSpec(pythonSpec(code), folder.path()));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    // The copy holds the snapshot's bytes and its empty folder, and it is writable.
+    QCOMPARE(o.out, "['data.bin', 'empty', 'keep.txt', 'notes.txt', 'old'] [] True\n" +
+                        QCryptographicHash::hash(binary, QCryptographicHash::Sha256).toHex() + '\n');
+    // Only the folder without files needed a MakeDir; the uploads made the others.
+    QCOMPARE(madeFolders(*m_fake), (QStringList{"/workspace/host/empty", "/workspace/out"}));
+    // A copy, not a mount.
+    QVERIFY(o.result.mountedFolder.isEmpty());
+
+    const cc::ChangeSet& set = o.result.hostChanges;
+    QCOMPARE(set.folder, QDir(folder.path()).canonicalPath());
+    QCOMPARE(changeList(set), (QStringList{"added new/sub/added.txt", "modified notes.txt", "deleted old/gone.txt"}));
+    const cc::FileChange* notes = changeOf(set, QStringLiteral("notes.txt"));
+    QVERIFY(notes->text);
+    QCOMPARE(notes->diff, QStringLiteral("@@ -1,3 +1,4 @@\n one\n two\n three\n+four\n"));
+    QCOMPARE(notes->newBytes, QByteArray("one\ntwo\nthree\nfour\n"));
+    QCOMPARE(notes->oldSize, qint64(14));
+    QCOMPARE(notes->oldSha256, QCryptographicHash::hash("one\ntwo\nthree\n", QCryptographicHash::Sha256));
+    const cc::FileChange* added = changeOf(set, QStringLiteral("new/sub/added.txt"));
+    QCOMPARE(added->newBytes, QByteArray("new file\n"));
+    QCOMPARE(added->diff, QStringLiteral("@@ -0,0 +1,1 @@\n+new file\n"));
+    const cc::FileChange* gone = changeOf(set, QStringLiteral("old/gone.txt"));
+    QCOMPARE(gone->oldSize, qint64(10));
+    QCOMPARE(gone->diff, QStringLiteral("@@ -1,1 +0,0 @@\n-remove me\n"));
+    // What the snippet planted is refused, never a change.
+    QCOMPARE(set.refused.size(), 2);
+    QCOMPARE(set.refused.at(0).path, QStringLiteral("passwd-link"));
+    QVERIFY2(set.refused.at(0).reason.contains(QLatin1String("symbolic link (to \"/etc/passwd\")")),
+             qPrintable(set.refused.at(0).reason));
+    QCOMPARE(set.refused.at(1).path, QStringLiteral("pipe"));
+    QVERIFY2(set.refused.at(1).reason.contains(QLatin1String("not a plain file")),
+             qPrintable(set.refused.at(1).reason));
+    QCOMPARE(set.note, QStringLiteral("2 entries in /workspace/host were refused; each says why."));
+    // The host folder is exactly as it was.
+    QCOMPARE(cc::test::folderTree(folder.path()), before);
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::reviewOfAnEmptyFolderWithoutArtifacts()
+{
+    // No artifacts wanted (the command line's default) still collects the copy; an empty folder
+    // still gets its /workspace/host.
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    RunSpec spec =
+        reviewSpec(bashSpec("ls -a host; echo made > host/made.txt; echo ignored > out/x.txt"), folder.path());
+    spec.limits.artifactFiles = 0;
+    auto b = backend();
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    QCOMPARE(o.out, QByteArray(".\n..\n"));
+    QCOMPARE(madeFolders(*m_fake), (QStringList{"/workspace/host", "/workspace/out"}));
+    QCOMPARE(changeList(o.result.hostChanges), QStringList{"added made.txt"});
+    QVERIFY(o.result.artifacts.isEmpty());
+    QVERIFY(o.result.hostChanges.note.isEmpty());
+    QVERIFY(cc::test::folderTree(folder.path()).isEmpty());
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::reviewAfterTheTimeLimit()
+{
+    QTemporaryDir folder;
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("a.txt")), "alpha\n"));
+    RunSpec spec = reviewSpec(bashSpec("echo changed > host/a.txt; echo new > host/b.txt; sleep 30"), folder.path());
+    spec.limits.wallTimeoutMs = 1'000;
+    auto b = backend();
+    const Outcome o = runToEnd(*b, spec);
+    QVERIFY2(o.result.verdict == Verdict::Timeout, qPrintable(describe(o)));
+    QCOMPARE(changeList(o.result.hostChanges), (QStringList{"modified a.txt", "added b.txt"}));
+    QCOMPARE(changeOf(o.result.hostChanges, QStringLiteral("a.txt"))->newBytes, QByteArray("changed\n"));
+    QVERIFY2(o.result.hostChanges.note.contains(QLatin1String("stopped at its limit")),
+             qPrintable(o.result.hostChanges.note));
+    QCOMPARE(cc::test::readTestFile(folder.filePath(QStringLiteral("a.txt"))), QByteArray("alpha\n"));
+    QVERIFY(!QFileInfo::exists(folder.filePath(QStringLiteral("b.txt"))));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::reviewDeeperThanTheListDepth()
+{
+    // ListDir stops at a depth. A folder nested deeper in the snapshot is still listed whole; one the
+    // snippet nests deeper than the listing goes makes the copy incomplete, so that nothing there is
+    // taken for deleted.
+    QTemporaryDir folder;
+    const QString deep = nested(QStringLiteral("d"), 40);
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("top.txt")), "top\n"));
+    QVERIFY(cc::test::makeTestFile(folder.filePath(deep + QStringLiteral("/deep.txt")), "deep\n"));
+    auto b = backend();
+
+    const Outcome touched = runToEnd(*b, reviewSpec(bashSpec("echo more >> host/top.txt"), folder.path()));
+    QVERIFY2(touched.result.verdict == Verdict::Ok, qPrintable(describe(touched)));
+    QCOMPARE(changeList(touched.result.hostChanges), QStringList{"modified top.txt"});
+    QVERIFY2(touched.result.hostChanges.note.isEmpty(), qPrintable(touched.result.hostChanges.note));
+
+    const QString deeper = nested(QStringLiteral("n"), 45);
+    const Outcome moved =
+        runToEnd(*b, reviewSpec(bashSpec(QStringLiteral("mkdir -p host/%1 && mv host/top.txt host/%1/top.txt && "
+                                                        "echo changed > host/%2/deep.txt")
+                                             .arg(deeper, deep)
+                                             .toUtf8()),
+                                folder.path()));
+    QVERIFY2(moved.result.verdict == Verdict::Ok, qPrintable(describe(moved)));
+    // The deep file of the snapshot came back; top.txt, moved out of the listing's reach, is not
+    // reported deleted.
+    QCOMPARE(changeList(moved.result.hostChanges), QStringList{"modified " + deep + "/deep.txt"});
+    QVERIFY2(moved.result.hostChanges.note.contains(QLatin1String("levels deep in /workspace/host was not listed")) &&
+                 moved.result.hostChanges.note.contains(QLatin1String("no file is shown as deleted")),
+             qPrintable(moved.result.hostChanges.note));
+    QCOMPARE(cc::test::readTestFile(folder.filePath(QStringLiteral("top.txt"))), QByteArray("top\n"));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::reviewCopyReplaced_data()
+{
+    QTest::addColumn<QByteArray>("script");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("link to a folder") << QByteArray("rm -rf host && mkdir elsewhere && echo x > elsewhere/a.txt && "
+                                                    "ln -s elsewhere host")
+                                      << QStringLiteral("symbolic link");
+    // Listed through the link, an empty folder would look like a copy whose files were all deleted.
+    QTest::newRow("link to an empty folder")
+        << QByteArray("rm -rf host && mkdir elsewhere && ln -s elsewhere host") << QStringLiteral("symbolic link");
+    QTest::newRow("removed") << QByteArray("rm -rf host") << QStringLiteral("removed /workspace/host");
+    QTest::newRow("a file") << QByteArray("rm -rf host && echo x > host") << QStringLiteral("not a folder");
+}
+
+void TestE2BRun::reviewCopyReplaced()
+{
+    QFETCH(QByteArray, script);
+    QFETCH(QString, mentions);
+    QTemporaryDir folder;
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("a.txt")), "a\n"));
+    auto b = backend();
+    const Outcome o = runToEnd(*b, reviewSpec(bashSpec(script), folder.path()));
+    QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+    const cc::ChangeSet& set = o.result.hostChanges;
+    QVERIFY(set.changes.isEmpty());
+    QVERIFY(set.refused.isEmpty());
+    QCOMPARE(set.folder, QDir(folder.path()).canonicalPath());
+    QVERIFY2(set.note.startsWith(QLatin1String("The sandbox's copy of the folder did not come back, so there are no "
+                                               "changes to review.")) &&
+                 set.note.contains(mentions),
+             qPrintable(set.note));
+    QCOMPARE(cc::test::folderTree(folder.path()), (QMap<QString, QByteArray>{{"a.txt", "a\n"}}));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::reviewFaultsLeaveTheVerdictAlone()
+{
+    // A run with artifacts lists /workspace/out, then /workspace (what stands at host), then
+    // /workspace/host. A failure of either of the last two brings no change back, a failed download
+    // refuses that file only; the verdict and the artifacts stay as they were.
+    QTemporaryDir folder;
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("a.txt")), "a\n"));
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("b.txt")), "b\n"));
+    const RunSpec spec = reviewSpec(bashSpec("echo art > out/art.txt; echo changed > host/b.txt"), folder.path());
+    auto b = backend();
+
+    for (int skip : {1, 2}) {
+        FakeE2BFault fault = FakeE2BFault::serverError("/filesystem.Filesystem/ListDir", 500);
+        fault.skip = skip;
+        m_fake->addFault(fault);
+        const Outcome o = runToEnd(*b, spec);
+        QVERIFY2(o.result.verdict == Verdict::Ok, qPrintable(describe(o)));
+        QCOMPARE(artifactPaths(o.result), QStringList{"art.txt"});
+        QVERIFY(o.result.hostChanges.changes.isEmpty());
+        QCOMPARE(o.result.hostChanges.folder, QDir(folder.path()).canonicalPath());
+        QVERIFY2(o.result.hostChanges.note.startsWith(QLatin1String("The sandbox's copy of the folder did not come "
+                                                                    "back")) &&
+                     o.result.hostChanges.note.contains(QLatin1String("500")),
+                 qPrintable(o.result.hostChanges.note));
+        QCOMPARE(statusesOf(*m_fake, "/filesystem.Filesystem/ListDir").size(), size_t(skip + 1));
+        m_fake->clearRecords();
+    }
+
+    // The edge proxy's 502 for the copy's own listing.
+    FakeE2BFault gone = FakeE2BFault::sandboxGone("/filesystem.Filesystem/ListDir");
+    gone.skip = 2;
+    m_fake->addFault(gone);
+    const Outcome lost = runToEnd(*b, spec);
+    QVERIFY2(lost.result.verdict == Verdict::Ok, qPrintable(describe(lost)));
+    QVERIFY(lost.result.hostChanges.changes.isEmpty());
+    QVERIFY2(lost.result.hostChanges.note.contains(QLatin1String("did not come back")),
+             qPrintable(lost.result.hostChanges.note));
+
+    // The first download is out/art.txt; the second is host/a.txt.
+    FakeE2BFault download = FakeE2BFault::serverError("/files", 500);
+    download.method = "GET";
+    download.skip = 1;
+    m_fake->addFault(download);
+    const Outcome one = runToEnd(*b, spec);
+    QVERIFY2(one.result.verdict == Verdict::Ok, qPrintable(describe(one)));
+    QCOMPARE(changeList(one.result.hostChanges), QStringList{"modified b.txt"});
+    QCOMPARE(one.result.hostChanges.refused.size(), 1);
+    QCOMPARE(one.result.hostChanges.refused.first().path, QStringLiteral("a.txt"));
+    QVERIFY(one.result.hostChanges.refused.first().reason.contains(QLatin1String("500")));
+    QCOMPARE(cc::test::folderTree(folder.path()), (QMap<QString, QByteArray>{{"a.txt", "a\n"}, {"b.txt", "b\n"}}));
+    verifyEverySandboxDeleted();
+}
+
+void TestE2BRun::cliReview()
+{
+    const QString binary = qEnvironmentVariable("CODECOURIER_BINARY");
+    QVERIFY2(QFileInfo(binary).isExecutable(), "CODECOURIER_BINARY must name the built codecourier binary");
+    const QString script = m_dir.filePath(QStringLiteral("review.sh"));
+    QVERIFY(cc::test::makeTestFile(script, "printf 'four\\n' >> host/notes.txt; echo 'new file' > host/added.txt; "
+                                           "rm host/old/gone.txt; ln -s /etc/passwd host/passwd-link\n"));
+    QTemporaryDir folder;
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("notes.txt")), "one\ntwo\nthree\n"));
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("old/gone.txt")), "remove me\n"));
+    QVERIFY(cc::test::makeTestFile(folder.filePath(QStringLiteral("data.bin")), QByteArray("\x00\x01\x02", 3)));
+    const QMap<QString, QByteArray> before = cc::test::folderTree(folder.path());
+    const QStringList args{QStringLiteral("run"),       script,
+                           QStringLiteral("--backend"), QStringLiteral("e2b"),
+                           QStringLiteral("--mount"),   folder.path() + QStringLiteral(":review")};
+
+    const cc::test::CliResult json =
+        cc::test::runCli(binary, args + QStringList{QStringLiteral("--json")}, {}, cliEnvironment());
+    QVERIFY2(json.status == 0, (json.out + json.err).constData());
+    QJsonParseError error;
+    const QJsonObject doc = QJsonDocument::fromJson(json.out, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonObject host = doc.value("host_changes").toObject();
+    QCOMPARE(host.value("folder").toString(), QDir(folder.path()).canonicalPath());
+    QStringList seen;
+    for (const QJsonValue& v : host.value("changes").toArray()) {
+        const QJsonObject c = v.toObject();
+        seen << c.value("kind").toString() + QLatin1Char(' ') + c.value("path").toString();
+        QCOMPARE(c.value("applied").toBool(), false);
+    }
+    QCOMPARE(seen, (QStringList{"added added.txt", "modified notes.txt", "deleted old/gone.txt"}));
+    QCOMPARE(host.value("changes").toArray().at(1).toObject().value("diff").toString(),
+             QStringLiteral("@@ -1,3 +1,4 @@\n one\n two\n three\n+four\n"));
+    QCOMPARE(host.value("refused").toArray().size(), 1);
+    QCOMPARE(host.value("refused").toArray().at(0).toObject().value("path").toString(), QStringLiteral("passwd-link"));
+    QCOMPARE(cc::test::folderTree(folder.path()), before);
+
+    const cc::test::CliResult apply =
+        cc::test::runCli(binary, args + QStringList{QStringLiteral("--apply")}, {}, cliEnvironment());
+    QVERIFY2(apply.status == 0, apply.err.constData());
+    QVERIFY2(apply.err.contains("modified notes.txt (14 bytes -> 19 bytes, +1 -0 lines): applied\n"),
+             apply.err.constData());
+    QVERIFY(apply.err.contains("refused  passwd-link: It is a symbolic link"));
+    // Exactly the changes, and nothing the snippet planted.
+    QCOMPARE(cc::test::folderTree(folder.path()),
+             (QMap<QString, QByteArray>{{"added.txt", "new file\n"},
+                                        {"data.bin", QByteArray("\x00\x01\x02", 3)},
+                                        {"notes.txt", "one\ntwo\nthree\nfour\n"},
+                                        {"old", "<folder>"}}));
+    QVERIFY(m_fake->liveSandboxes().empty());
 }
 
 QTEST_MAIN(TestE2BRun)

@@ -1099,6 +1099,18 @@ void TestFakeE2BServer::faultsMatchPlaneMethodAndCount()
     QCOMPARE(m_server->pendingFaults().size(), size_t(1));
     m_server->clearFaults();
     QCOMPARE(api("GET", path).status, 200);
+
+    // skip: the first matching requests are served as if the fault were not there.
+    FakeE2BFault third = FakeE2BFault::serverError("/health", 503);
+    third.plane = "envd";
+    third.skip = 2;
+    m_server->addFault(third);
+    QCOMPARE(send("GET", m_envd + "/health", envdHeaders(s)).status, 204);
+    QCOMPARE(send("GET", m_api + "/health").status, 200); // other plane: not counted
+    QCOMPARE(send("GET", m_envd + "/health", envdHeaders(s)).status, 204);
+    QCOMPARE(send("GET", m_envd + "/health", envdHeaders(s)).status, 503);
+    QCOMPARE(send("GET", m_envd + "/health", envdHeaders(s)).status, 204);
+    QVERIFY(m_server->pendingFaults().empty());
 }
 
 void TestFakeE2BServer::secretsNeverRecorded()

@@ -21,20 +21,6 @@ const FileChange* change(const ChangeSet& set, const QString& path)
     return nullptr;
 }
 
-/// Every file of the folder with its bytes: to show the host was left alone.
-QMap<QString, QByteArray> contents(const QString& dir)
-{
-    QMap<QString, QByteArray> all;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        all.insert(QDir(dir).relativeFilePath(path),
-                   it.fileInfo().isSymLink() ? QByteArray("<link>") : readTestFile(path));
-    }
-    return all;
-}
-
 } // namespace
 
 class TestDockerReview : public QObject
@@ -93,7 +79,7 @@ void TestDockerReview::changesComeBackAndTheHostIsUntouched()
         binary += char(i * 7);
     QVERIFY(makeTestFile(dir.filePath(QStringLiteral("data.bin")), binary));
     QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("empty")));
-    const QMap<QString, QByteArray> before = contents(dir.path());
+    const QMap<QString, QByteArray> before = folderTree(dir.path());
 
     const QByteArray code = R"PY(
 import os
@@ -136,7 +122,7 @@ os.symlink('/etc/passwd', h + '/passwd-link')
     QCOMPARE(set.refused.first().path, QStringLiteral("passwd-link"));
     QVERIFY(set.refused.first().reason.contains(QLatin1String("symbolic link")));
     // The engine wrote nothing to the host.
-    QCOMPARE(contents(dir.path()), before);
+    QCOMPARE(folderTree(dir.path()), before);
 }
 
 void TestDockerReview::folderReplacedByALinkBringsNothingBack()

@@ -992,6 +992,10 @@ std::optional<FakeE2BFault> FakeE2BServer::Private::takeFault(const std::string&
             if (prefix ? !startsWith(path, p) : path != p)
                 continue;
         }
+        if (it->skip > 0) {
+            --it->skip;
+            continue;
+        }
         FakeE2BFault fault = *it;
         if (it->times > 0 && --it->times == 0)
             faults.erase(it);

@@ -30,6 +30,9 @@ struct FakeE2BFault
     std::string plane;
     /// How many matching requests it affects; -1 = every one from now on (a per-server setting).
     int times = 1;
+    /// How many matching requests it lets through first, served as if it were not there (to reach,
+    /// say, the second ListDir of a run).
+    int skip = 0;
 
     /// Hold the answer this long before anything else happens (for client timeouts).
     int delayMs = 0;
