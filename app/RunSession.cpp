@@ -93,11 +93,14 @@ void RunSession::setNetworkGranted(bool granted)
     emit grantsChanged(m_grants);
 }
 
-void RunSession::setHostFolder(const QString& folder)
+void RunSession::setHostFolder(const QString& folder, Grants::HostFolderMode mode)
 {
-    if (m_grants.hostFolder == folder)
+    if (folder.isEmpty())
+        mode = Grants::HostFolderMode::ReadOnly;
+    if (m_grants.hostFolder == folder && m_grants.hostFolderMode == mode)
         return;
     m_grants.hostFolder = folder;
+    m_grants.hostFolderMode = mode;
     emit grantsChanged(m_grants);
 }
 
@@ -141,8 +144,13 @@ Run* RunSession::start()
         return nullptr;
     Run* run = m_backend->start(currentSpec(), this);
     m_run = run;
-    if (m_history)
+    m_recordId.reset();
+    if (m_history) {
+        const QMetaObject::Connection started =
+            connect(m_history, &HistoryRecorder::recordStarted, this, [this](qint64 id) { m_recordId = id; });
         m_history->record(run, m_backend->name(), m_answer.toUtf8());
+        disconnect(started);
+    }
     connect(run, &Run::finished, this, [this, run](const RunResult& result) {
         if (m_run == run)
             m_run = nullptr;
@@ -151,6 +159,12 @@ Run* RunSession::start()
     });
     emit runStarted(run);
     return run;
+}
+
+void RunSession::recordChangeDecision(const ChangeSet& changes, const ChangeDecision& decision)
+{
+    if (m_history && m_recordId)
+        m_history->recordChanges(*m_recordId, changes, decision);
 }
 
 void RunSession::stop()

@@ -1,11 +1,14 @@
 #pragma once
 
+#include "ChangeSetJson.h"
 #include "HostFolderPolicy.h"
 #include "RunResult.h"
 #include "RunSpec.h"
 
 #include <QObject>
 #include <QPointer>
+
+#include <optional>
 
 #include "Run.h"
 
@@ -50,7 +53,7 @@ public:
     /// Whether a folder may be shared (the engine's policy), with its canonical path.
     HostFolderCheck checkFolder(const QString& folder) const;
     /// An empty folder withdraws the grant. The folder must already have passed checkFolder().
-    void setHostFolder(const QString& folder);
+    void setHostFolder(const QString& folder, Grants::HostFolderMode mode = Grants::HostFolderMode::ReadOnly);
     void revokeGrants();
 
     /// The backend runs go to; more can be added, the first one is the default.
@@ -63,6 +66,10 @@ public:
     /// Starts a run of the current snippet; nullptr (and a runRefused signal) when one is running.
     Run* start();
     void stop();
+
+    /// Keeps what the person decided about the last run's changes (a review run) with its history
+    /// record; nothing when history is off or the run was not recorded.
+    void recordChangeDecision(const ChangeSet& changes, const ChangeDecision& decision);
 
     /// Lets the backend prepare a sandbox for the next run as it stands now.
     void prewarm();
@@ -91,6 +98,7 @@ private:
     Limits m_limits;
     Grants m_grants;
     QPointer<Run> m_run;
+    std::optional<qint64> m_recordId; ///< the last run's history record
 };
 
 } // namespace cc

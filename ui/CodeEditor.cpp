@@ -1,10 +1,11 @@
 #include "CodeEditor.h"
 
 #include <QEvent>
-#include <QKeyEvent>
 #include <QFontDatabase>
+#include <QKeyEvent>
 #include <QPalette>
 #include <Qsci/qscilexerbash.h>
+#include <Qsci/qscilexerdiff.h>
 #include <Qsci/qscilexerjavascript.h>
 #include <Qsci/qscilexerpython.h>
 
@@ -65,6 +66,8 @@ void CodeEditor::setLexerName(const QString& lexerName)
         lexer = new QsciLexerJavaScript(this);
     else if (lexerName == QLatin1String("bash"))
         lexer = new QsciLexerBash(this);
+    else if (lexerName == QLatin1String("diff"))
+        lexer = new QsciLexerDiff(this);
     setLexer(lexer);
     delete m_lexer;
     m_lexer = lexer;

@@ -15,8 +15,8 @@ class CodeEditor : public QsciScintilla
 public:
     explicit CodeEditor(QWidget* parent = nullptr);
 
-    /// Selects the lexer by name from the language table ("python", "javascript", "bash");
-    /// an unknown name shows plain text.
+    /// Selects the lexer by name from the language table ("python", "javascript", "bash"), or
+    /// "diff" for unified diffs; an unknown name shows plain text.
     void setLexerName(const QString& lexerName);
     QString lexerName() const { return m_lexerName; }
 

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QSignalBlocker>
 #include <QToolButton>
 
@@ -34,8 +35,24 @@ GrantsBar::GrantsBar(RunSession* session, Prompter prompter, QWidget* parent)
     m_folder->setObjectName(QStringLiteral("filesystemToggle"));
     m_folder->setCheckable(true);
     m_folder->setToolTip(tr("Files on this machine are out of reach by default. Turn this on to share one folder, "
-                            "read-only, at /workspace/host for one run. Your home folder, system folders and key "
-                            "stores are refused."));
+                            "read-only, at /workspace/host for one run; or, from the arrow's menu, give the code a "
+                            "copy it may change, and decide afterwards which changes reach the folder. Your home "
+                            "folder, system folders and key stores are refused."));
+    m_folder->setPopupMode(QToolButton::MenuButtonPopup);
+    auto* folderMenu = new QMenu(m_folder);
+    folderMenu->setObjectName(QStringLiteral("folderGrantMenu"));
+    QAction* readOnly = folderMenu->addAction(tr("Share a folder read-only…"));
+    readOnly->setObjectName(QStringLiteral("grantFolderReadOnly"));
+    QAction* review = folderMenu->addAction(tr("Let the code change a copy of a folder (review)…"));
+    review->setObjectName(QStringLiteral("grantFolderReview"));
+    review->setToolTip(tr("The folder is copied into the sandbox; after the run you see what the code added, "
+                          "changed or deleted, and only the changes you accept are written to the folder."));
+    QAction* off = folderMenu->addAction(tr("Share no folder"));
+    off->setObjectName(QStringLiteral("grantFolderOff"));
+    m_folder->setMenu(folderMenu);
+    connect(readOnly, &QAction::triggered, this, [this] { grantFolder(Grants::HostFolderMode::ReadOnly); });
+    connect(review, &QAction::triggered, this, [this] { grantFolder(Grants::HostFolderMode::Review); });
+    connect(off, &QAction::triggered, this, [this] { onFolderToggled(false); });
     m_warning = new QLabel(this);
     m_warning->setObjectName(QStringLiteral("grantsWarning"));
     m_warning->setTextFormat(Qt::PlainText);
@@ -70,12 +87,34 @@ void GrantsBar::onNetworkToggled(bool on)
 
 void GrantsBar::onFolderToggled(bool on)
 {
-    if (!on) {
-        m_session->setHostFolder(QString());
-        showGrants(m_session->grants());
+    if (on) {
+        grantFolder(Grants::HostFolderMode::ReadOnly);
         return;
     }
-    const QString folder = m_prompter.chooseFolder ? m_prompter.chooseFolder(tr("Share a folder read-only")) : QString();
+    m_session->setHostFolder(QString());
+    showGrants(m_session->grants());
+}
+
+QString GrantsBar::folderQuestion(const QString& folder, Grants::HostFolderMode mode)
+{
+    if (mode == Grants::HostFolderMode::Review)
+        return tr("A copy of %1 (its plain files, at most 50 MiB) goes into the sandbox at /workspace/host, where the "
+                  "code may read and change it during this run. Nothing is written to the folder itself: after the "
+                  "run you see every file the code added, changed or deleted, and only the changes you accept are "
+                  "written. Copy this folder for this run?")
+            .arg(folder);
+    return tr("The code will be able to read every file in %1 during this run. It appears read-only at "
+              "/workspace/host: the code cannot change, add or delete anything there. Share this folder for this "
+              "run?")
+        .arg(folder);
+}
+
+void GrantsBar::grantFolder(Grants::HostFolderMode mode)
+{
+    const bool review = mode == Grants::HostFolderMode::Review;
+    const QString folder = m_prompter.chooseFolder ? m_prompter.chooseFolder(review ? tr("Copy a folder for review")
+                                                                                    : tr("Share a folder read-only"))
+                                                   : QString();
     if (folder.isEmpty()) {
         showGrants(m_session->grants());
         return;
@@ -87,15 +126,12 @@ void GrantsBar::onFolderToggled(bool on)
         showGrants(m_session->grants());
         return;
     }
-    const QString question = tr("The code will be able to read every file in %1 during this run. It appears "
-                                "read-only at /workspace/host: the code cannot change, add or delete anything "
-                                "there. Share this folder for this run?")
-                                 .arg(check.canonicalPath);
-    if (!m_prompter.confirm || !m_prompter.confirm(tr("Share a folder?"), question)) {
+    if (!m_prompter.confirm || !m_prompter.confirm(review ? tr("Copy a folder for review?") : tr("Share a folder?"),
+                                                   folderQuestion(check.canonicalPath, mode))) {
         showGrants(m_session->grants());
         return;
     }
-    m_session->setHostFolder(check.canonicalPath);
+    m_session->setHostFolder(check.canonicalPath, mode);
     showGrants(m_session->grants());
 }
 
@@ -106,12 +142,17 @@ void GrantsBar::showGrants(const Grants& grants)
     m_network->setChecked(grants.network);
     m_network->setText(grants.network ? tr("Network: ON") : tr("Network: off"));
     m_folder->setChecked(!grants.hostFolder.isEmpty());
-    m_folder->setText(grants.hostFolder.isEmpty() ? tr("Folder: off") : tr("Folder: read-only"));
+    const bool review = grants.hostFolderMode == Grants::HostFolderMode::Review;
+    m_folder->setText(grants.hostFolder.isEmpty() ? tr("Folder: off")
+                      : review                    ? tr("Folder: review")
+                                                  : tr("Folder: read-only"));
     QStringList active;
     if (grants.network)
         active << tr("network on");
     if (!grants.hostFolder.isEmpty())
-        active << tr("%1 readable at /workspace/host").arg(QDir::toNativeSeparators(grants.hostFolder));
+        active << (review ? tr("a copy of %1 changeable at /workspace/host (you review the changes)")
+                          : tr("%1 readable at /workspace/host"))
+                      .arg(QDir::toNativeSeparators(grants.hostFolder));
     m_warning->setText(active.isEmpty() ? QString() : QStringLiteral("⚠ ") + active.join(QStringLiteral(" · ")));
     m_warning->setVisible(!active.isEmpty());
 }

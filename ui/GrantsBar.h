@@ -14,7 +14,9 @@ class RunSession;
 
 /// The Network and Filesystem toggles next to Run. Both are off by default and go off again
 /// for every new snippet; turning one on asks for confirmation in a sentence that names the
-/// consequence. Active grants stay visible in a warning colour.
+/// consequence. The folder toggle shares read-only; its menu also offers review mode (a copy the
+/// code may change, whose changes come back for the person to accept). Active grants stay visible
+/// in a warning colour.
 class GrantsBar : public QWidget
 {
     Q_OBJECT
@@ -24,6 +26,10 @@ public:
     void setPrompter(Prompter prompter) { m_prompter = std::move(prompter); }
     /// The sentence a person must agree to before the network is granted.
     static QString networkQuestion();
+    /// The sentence a person must agree to before folder is shared in the given mode.
+    static QString folderQuestion(const QString& folder, Grants::HostFolderMode mode);
+    /// Asks for a folder, checks it, asks for agreement, then grants it in mode.
+    void grantFolder(Grants::HostFolderMode mode);
 
 private:
     void onNetworkToggled(bool on);

@@ -5,6 +5,7 @@
 #include "ArtifactPanel.h"
 #include "Autosave.h"
 #include "Backend.h"
+#include "ChangeReviewPanel.h"
 #include "CodeEditor.h"
 #include "DockerSetupPanel.h"
 #include "FirstRunTour.h"
@@ -105,6 +106,12 @@ MainWindow::MainWindow(RunSession* session, Settings* settings, Autosave* autosa
             title += tr(" · %1 refused").arg(refused);
         m_runTabs->setTabText(m_runTabs->indexOf(m_artifacts), title);
     });
+    m_changes = new ChangeReviewPanel(m_prompter, this);
+    m_runTabs->addTab(m_changes, tr("Changes"));
+    connect(m_changes, &ChangeReviewPanel::countChanged, this, [this](int count) {
+        m_runTabs->setTabText(m_runTabs->indexOf(m_changes), count > 0 ? tr("Changes (%1)").arg(count) : tr("Changes"));
+    });
+    connect(m_changes, &ChangeReviewPanel::decided, m_session, &RunSession::recordChangeDecision);
     m_runSplitter->addWidget(m_runTabs);
     m_runSplitter->addWidget(runSide);
     m_runSplitter->setStretchFactor(0, 2);
@@ -192,6 +199,7 @@ void MainWindow::setPrompter(const Prompter& prompter)
     m_grants->setPrompter(prompter);
     m_historyPanel->setPrompter(prompter);
     m_artifacts->setPrompter(prompter);
+    m_changes->setPrompter(prompter);
 }
 
 void MainWindow::buildHistoryDock()
@@ -488,6 +496,10 @@ void MainWindow::restoreState()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!m_closeWhenStopped && !letGoOfUndecidedChanges(tr("Close"))) {
+        event->ignore();
+        return;
+    }
     m_settings->setUiState(QStringLiteral("geometry"), saveGeometry());
     m_settings->setUiState(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     m_settings->setUiState(QStringLiteral("topSplitter"), m_topSplitter->saveState());
@@ -519,9 +531,30 @@ void MainWindow::onLanguageChanged(const QString& language)
     checkImage();
 }
 
+bool MainWindow::letGoOfUndecidedChanges(const QString& doing)
+{
+    const int undecided = m_changes->undecidedCount();
+    if (undecided == 0)
+        return true;
+    const bool one = undecided == 1;
+    const QString question =
+        tr("%1 from the last run %2 not been written to %3 or discarded. %4 and delete %5? The "
+           "folder stays as it is.")
+            .arg(one ? tr("1 change") : tr("%1 changes").arg(undecided), one ? tr("has") : tr("have"),
+                 m_changes->folder(), doing, one ? tr("it") : tr("them"));
+    if (!m_prompter.confirmDelete || !m_prompter.confirmDelete(tr("Delete the changes?"), question)) {
+        m_runTabs->setCurrentWidget(m_changes);
+        return false;
+    }
+    m_changes->discard();
+    return true;
+}
+
 void MainWindow::startRun()
 {
     if (m_session->isRunning())
+        return;
+    if (!letGoOfUndecidedChanges(tr("Run again")))
         return;
     m_session->setCode(m_editor->text());
     m_session->setImageOverride(m_image->text());
@@ -540,13 +573,16 @@ void MainWindow::onRunStarted(Run* run)
 {
     m_console->clear();
     m_artifacts->clear();
+    m_changes->clear();
     m_monitor->startRun(run->spec().limits);
     const Grants grants = run->spec().grants;
     QStringList granted;
     if (grants.network)
         granted << tr("network");
     if (!grants.hostFolder.isEmpty())
-        granted << tr("%1 read-only").arg(grants.hostFolder);
+        granted << (grants.hostFolderMode == Grants::HostFolderMode::Review ? tr("a copy of %1 for review")
+                                                                            : tr("%1 read-only"))
+                       .arg(grants.hostFolder);
     m_console->appendSystemLine(tr("Running %1 in %2 with %3.")
                                     .arg(run->spec().language, run->spec().image,
                                          granted.isEmpty() ? tr("no network and no host files")
@@ -576,6 +612,21 @@ void MainWindow::onRunFinished(const RunResult& result)
         m_console->appendSystemLine(tr("Artifacts from /workspace/out: %1 collected, %2 refused; see the Artifacts tab.")
                                         .arg(result.artifacts.size())
                                         .arg(result.refusedArtifacts.size()));
+    if (!result.hostChanges.folder.isEmpty()) {
+        m_changes->showChanges(result.hostChanges);
+        const qsizetype count = result.hostChanges.changes.size();
+        if (count > 0) {
+            m_console->appendSystemLine(
+                tr("The code changed %1 in its copy of %2; nothing was written to the folder. "
+                   "Review them in the Changes tab.")
+                    .arg(count == 1 ? tr("1 file") : tr("%1 files").arg(count), result.hostChanges.folder));
+            m_runTabs->setCurrentWidget(m_changes);
+        } else {
+            m_console->appendSystemLine(
+                tr("The code changed nothing in its copy of %1.").arg(result.hostChanges.folder) +
+                (result.hostChanges.note.isEmpty() ? QString() : QLatin1Char(' ') + result.hostChanges.note));
+        }
+    }
     updateRunButton();
     // The engine may have gone away (or the image), and the guided panels say what to do then.
     if (result.verdict == Verdict::BackendError)

@@ -25,6 +25,7 @@ namespace cc {
 class AboutDialog;
 class AnswerPanel;
 class ArtifactPanel;
+class ChangeReviewPanel;
 class ApiKeyStore;
 class Autosave;
 class CodeEditor;
@@ -79,6 +80,7 @@ public:
     /// and shortcuts: the list Help ▸ Keyboard shortcuts shows.
     QList<QPair<QString, QString>> shortcutList() const;
     ArtifactPanel* artifactPanel() const { return m_artifacts; }
+    ChangeReviewPanel* changeReviewPanel() const { return m_changes; }
     /// Brings the Artifacts tab forward with its first picture selected; false when the last run
     /// left no artifacts (the tab stays where it was).
     bool showArtifacts();
@@ -95,6 +97,9 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    /// Asks before a review run's unwritten changes are lost (doing: "Close", "Run again");
+    /// true when there are none or the person lets them go (they are then recorded as discarded).
+    bool letGoOfUndecidedChanges(const QString& doing);
     void buildRunBar();
     void refreshBackendChoices();
     void buildHistoryDock();
@@ -125,6 +130,7 @@ private:
     CodeEditor* m_editor = nullptr;
     OutputConsole* m_console = nullptr;
     ArtifactPanel* m_artifacts = nullptr;
+    ChangeReviewPanel* m_changes = nullptr;
     QTabWidget* m_runTabs = nullptr;
     ResourceMonitor* m_monitor = nullptr;
     LimitsEditor* m_limits = nullptr;

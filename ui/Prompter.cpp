@@ -41,6 +41,9 @@ Prompter Prompter::dialogs(QWidget* parent)
     p.confirmReplace = [owner](const QString& title, const QString& question) {
         return askYes(owner, title, question, QObject::tr("Replace"));
     };
+    p.confirmWrite = [owner](const QString& title, const QString& question) {
+        return askYes(owner, title, question, QObject::tr("Write to folder"));
+    };
     p.chooseFolder = [owner](const QString& title) {
         return QFileDialog::getExistingDirectory(owner, title, QString(), QFileDialog::ShowDirsOnly);
     };

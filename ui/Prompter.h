@@ -22,6 +22,9 @@ struct Prompter
     std::function<QString(const QString& title, const QString& suggestedName)> chooseNewFile;
     /// Returns true when the person agreed to replace (the yes button says "Replace").
     std::function<bool(const QString& title, const QString& question)> confirmReplace;
+    /// Returns true when the person agreed to write changes into their folder (the yes button
+    /// says "Write to folder").
+    std::function<bool(const QString& title, const QString& question)> confirmWrite;
     /// Returns the chosen folder, or an empty string when cancelled.
     std::function<QString(const QString& title)> chooseFolder;
     std::function<void(const QString& title, const QString& message)> inform;

@@ -50,11 +50,16 @@ QString verdictText(Verdict verdict)
 
 QString UserGuide::html()
 {
-    QString grants = row(tr("Network"),
-                         tr("Off by default: the sandbox has no network at all. Turning it on gives this one run "
-                            "internet access; new code turns it off again."))
-                     + row(tr("Folder"), tr("Off by default: the sandbox sees none of your files. Sharing a folder shows "
-                                            "it to this one run, read-only, at /workspace/host."));
+    QString grants =
+        row(tr("Network"), tr("Off by default: the sandbox has no network at all. Turning it on gives this one run "
+                              "internet access; new code turns it off again.")) +
+        row(tr("Folder"), tr("Off by default: the sandbox sees none of your files. Sharing a folder shows "
+                             "it to this one run, read-only, at /workspace/host.")) +
+        row(tr("Folder (review)"),
+            tr("From the Folder button's menu: the code gets a copy of the folder it may change. "
+               "Nothing is written to the folder during the run; afterwards the Changes tab lists "
+               "every added, modified and deleted file with its diff, and only the changes you tick "
+               "and apply are written."));
     QString limits = row(tr("Time"), tr("Wall-clock time before the sandbox is killed."))
                      + row(tr("Memory"), tr("RAM the program may use; there is no swap to spill into."))
                      + row(tr("CPUs"), tr("How many processor cores it may keep busy."))
