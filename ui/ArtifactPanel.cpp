@@ -3,6 +3,7 @@
 #include "ArtifactPreview.h"
 #include "ArtifactWriter.h"
 #include "PlainLabel.h"
+#include "RefusedEntryList.h"
 #include "VerdictDecider.h"
 
 #include <QDir>
@@ -58,15 +59,7 @@ ArtifactPanel::ArtifactPanel(Prompter prompter, QWidget* parent) : QWidget(paren
     m_list->setToolTip(tr("The files the program wrote to /workspace/out, collected after it ended. Nothing is "
                           "written to your disk until you save."));
 
-    m_refusedTitle = new PlainLabel(QStringLiteral("refusedArtifactsTitle"), side);
-    m_refusedTitle->setText(tr("Not collected:"));
-    m_refusedList = new QTreeWidget(side);
-    m_refusedList->setObjectName(QStringLiteral("refusedArtifactList"));
-    m_refusedList->setHeaderLabels({tr("Name"), tr("Why")});
-    m_refusedList->setRootIsDecorated(false);
-    m_refusedList->setWordWrap(true);
-    m_refusedList->setSelectionMode(QAbstractItemView::NoSelection);
-    m_refusedList->setMaximumHeight(120);
+    m_refusedList = new RefusedEntryList(QStringLiteral("refusedArtifactList"), tr("Not collected:"), side);
 
     m_note = new PlainLabel(QStringLiteral("artifactNote"), side);
 
@@ -84,7 +77,6 @@ ArtifactPanel::ArtifactPanel(Prompter prompter, QWidget* parent) : QWidget(paren
 
     sideLayout->addWidget(m_summary);
     sideLayout->addWidget(m_list, 1);
-    sideLayout->addWidget(m_refusedTitle);
     sideLayout->addWidget(m_refusedList);
     sideLayout->addWidget(m_note);
     sideLayout->addLayout(buttons);
@@ -107,8 +99,6 @@ void ArtifactPanel::clear()
     m_refused.clear();
     m_list->clear();
     m_refusedList->clear();
-    m_refusedTitle->hide();
-    m_refusedList->hide();
     m_note->clear();
     m_note->hide();
     m_status->clear();
@@ -134,12 +124,7 @@ void ArtifactPanel::showResult(const RunResult& result)
     }
     m_list->resizeColumnToContents(1);
     m_list->resizeColumnToContents(2);
-    for (const RefusedArtifact& refused : m_refused) {
-        auto* item = new QTreeWidgetItem(m_refusedList, {refused.path, refused.reason});
-        item->setToolTip(1, refused.reason);
-    }
-    m_refusedTitle->setVisible(!m_refused.isEmpty());
-    m_refusedList->setVisible(!m_refused.isEmpty());
+    m_refusedList->setEntries(m_refused);
     m_note->setText(result.artifactsNote);
     m_note->setVisible(!result.artifactsNote.isEmpty());
 

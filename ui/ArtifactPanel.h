@@ -12,6 +12,7 @@ class QTreeWidget;
 namespace cc {
 
 class ArtifactPreview;
+class RefusedEntryList;
 
 /// The files the last run left in /workspace/out: name, size and type of each, the entries that
 /// were refused and why, and the engine's note; a preview of the selected one; Save As… and Save
@@ -53,8 +54,7 @@ private:
     QList<RefusedArtifact> m_refused;
     QLabel* m_summary;
     QTreeWidget* m_list;
-    QLabel* m_refusedTitle;
-    QTreeWidget* m_refusedList;
+    RefusedEntryList* m_refusedList;
     QLabel* m_note;
     QPushButton* m_saveButton;
     QPushButton* m_saveAllButton;

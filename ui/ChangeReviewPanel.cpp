@@ -2,6 +2,7 @@
 
 #include "CodeEditor.h"
 #include "PlainLabel.h"
+#include "RefusedEntryList.h"
 #include "VerdictDecider.h"
 
 #include <QHBoxLayout>
@@ -64,21 +65,15 @@ ChangeReviewPanel::ChangeReviewPanel(Prompter prompter, QWidget* parent)
     m_list->setHeaderLabels({tr("File"), tr("Change"), tr("Size"), tr("Lines"), tr("Status")});
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
+    m_list->setMinimumHeight(140);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->header()->setSectionResizeMode(PathColumn, QHeaderView::Stretch);
     m_list->header()->setStretchLastSection(false);
     m_list->setToolTip(tr("What the code changed in its copy of the folder. Tick the changes to keep; nothing is "
                           "written to the folder until you press Apply selected."));
 
-    m_refusedTitle = new PlainLabel(QStringLiteral("refusedChangesTitle"), side);
-    m_refusedTitle->setText(tr("Never written (refused by CodeCourier):"));
-    m_refusedList = new QTreeWidget(side);
-    m_refusedList->setObjectName(QStringLiteral("refusedChangeList"));
-    m_refusedList->setHeaderLabels({tr("Name"), tr("Why")});
-    m_refusedList->setRootIsDecorated(false);
-    m_refusedList->setWordWrap(true);
-    m_refusedList->setSelectionMode(QAbstractItemView::NoSelection);
-    m_refusedList->setMaximumHeight(120);
+    m_refusedList =
+        new RefusedEntryList(QStringLiteral("refusedChangeList"), tr("Never written (refused by CodeCourier):"), side);
     m_note = new PlainLabel(QStringLiteral("changeNote"), side);
 
     auto* buttons = new QHBoxLayout;
@@ -105,7 +100,6 @@ ChangeReviewPanel::ChangeReviewPanel(Prompter prompter, QWidget* parent)
 
     sideLayout->addWidget(m_summary);
     sideLayout->addWidget(m_list, 1);
-    sideLayout->addWidget(m_refusedTitle);
     sideLayout->addWidget(m_refusedList);
     sideLayout->addWidget(m_note);
     sideLayout->addLayout(buttons);
@@ -115,6 +109,7 @@ ChangeReviewPanel::ChangeReviewPanel(Prompter prompter, QWidget* parent)
     m_diff->setObjectName(QStringLiteral("changeDiff"));
     m_diff->setReadOnly(true);
     m_diff->setLexerName(QStringLiteral("diff"));
+    m_diff->setFolding(QsciScintilla::NoFoldStyle);
     splitter->addWidget(side);
     splitter->addWidget(m_diff);
     splitter->setStretchFactor(1, 2);
@@ -138,8 +133,6 @@ void ChangeReviewPanel::clear()
     m_discarded = false;
     m_list->clear();
     m_refusedList->clear();
-    m_refusedTitle->hide();
-    m_refusedList->hide();
     m_note->clear();
     m_note->hide();
     m_status->clear();
@@ -171,12 +164,7 @@ void ChangeReviewPanel::showChanges(const ChangeSet& set)
     }
     for (int col = KindColumn; col <= StatusColumn; ++col)
         m_list->resizeColumnToContents(col);
-    for (const RefusedArtifact& r : set.refused) {
-        auto* item = new QTreeWidgetItem(m_refusedList, {r.path, r.reason});
-        item->setToolTip(1, r.reason);
-    }
-    m_refusedTitle->setVisible(!set.refused.isEmpty());
-    m_refusedList->setVisible(!set.refused.isEmpty());
+    m_refusedList->setEntries(set.refused);
     m_note->setText(set.note);
     m_note->setVisible(!set.note.isEmpty());
     m_summary->setText(
@@ -352,6 +340,10 @@ void ChangeReviewPanel::reportDecision(const QString& status)
             item->setData(PathColumn, Qt::CheckStateRole, QVariant());
     }
     m_list->resizeColumnToContents(StatusColumn);
+    const auto written = std::count(m_states.cbegin(), m_states.cend(), RowState::Applied);
+    m_summary->setText(tr("The code made %1 in its copy of %2; %3 written to the folder, the rest not.")
+                           .arg(changes(m_set.changes.size()), m_set.folder)
+                           .arg(written));
     m_status->setText(status);
     onSelectionChanged();
     updateButtons();

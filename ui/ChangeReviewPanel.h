@@ -14,6 +14,7 @@ class QTreeWidgetItem;
 namespace cc {
 
 class CodeEditor;
+class RefusedEntryList;
 
 /// What a review run (Grants::HostFolderMode::Review) wants to change in the shared folder, and
 /// the person's say over it. Every added, modified and deleted file is listed with a tick box, its
@@ -89,8 +90,7 @@ private:
     bool m_discarded = false;
     QLabel* m_summary;
     QTreeWidget* m_list;
-    QLabel* m_refusedTitle;
-    QTreeWidget* m_refusedList;
+    RefusedEntryList* m_refusedList;
     QLabel* m_note;
     QPushButton* m_allButton;
     QPushButton* m_noneButton;

@@ -2,12 +2,8 @@
 // previewed and saved as a person would, with the dialogs answered through the Prompter.
 #include "ArtifactPanel.h"
 #include "ArtifactPreview.h"
-#include "Autosave.h"
 #include "CodeEditor.h"
 #include "DockerTestSupport.h"
-#include "MainWindow.h"
-#include "RunSession.h"
-#include "Settings.h"
 #include "WindowTestSupport.h"
 #include "http/HttpClient.h"
 
@@ -95,16 +91,13 @@ private:
     bool select(const QString& name);
     const Artifact* artifactNamed(const RunResult& result, const QString& name);
     static QByteArray readFile(const QString& path);
-    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_window.get(), name); }
+    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_ui.window(), name); }
 
     http::HttpClient m_http;
     docker::DockerBackend* m_backend = nullptr;
     QTemporaryDir m_root;
     std::unique_ptr<QTemporaryDir> m_saveDir;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<Autosave> m_autosave;
-    std::unique_ptr<RunSession> m_session;
-    std::unique_ptr<MainWindow> m_window;
+    test::TestWindow m_ui;
     QString m_savePath;          // what the file dialog answers
     bool m_replaceAnswer = false;
     int m_replaceQuestions = 0;
@@ -129,10 +122,6 @@ void TestArtifactPanel::init()
     m_replaceAnswer = false;
     m_replaceQuestions = 0;
     m_informed.clear();
-    m_settings = std::make_unique<Settings>(state + QStringLiteral("/settings.conf"));
-    m_autosave = std::make_unique<Autosave>(state + QStringLiteral("/autosave"));
-    m_session = std::make_unique<RunSession>(m_backend, *m_settings);
-    m_window = std::make_unique<MainWindow>(m_session.get(), m_settings.get(), m_autosave.get());
     Prompter prompter;
     prompter.confirm = [](const QString&, const QString&) { return false; };
     prompter.chooseNewFile = [this](const QString&, const QString&) { return m_savePath; };
@@ -142,30 +131,23 @@ void TestArtifactPanel::init()
     };
     prompter.chooseFolder = [this](const QString&) { return m_saveDir->path(); };
     prompter.inform = [this](const QString&, const QString& message) { m_informed << message; };
-    m_window->setPrompter(prompter);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(m_ui.open(m_backend, state, prompter));
     // As a person would: the tab beside the output.
     auto* tabs = child<QTabWidget>("runTabs");
     QVERIFY(tabs);
-    tabs->setCurrentWidget(m_window->artifactPanel());
+    tabs->setCurrentWidget(m_ui.window()->artifactPanel());
 }
 
 void TestArtifactPanel::cleanup()
 {
-    if (m_session && m_session->isRunning()) {
-        m_session->stop();
-        QTRY_VERIFY_WITH_TIMEOUT(!m_session->isRunning(), 20'000);
-    }
-    m_window.reset();
-    m_session.reset();
+    m_ui.close();
 }
 
 RunResult TestArtifactPanel::runSnippet(const QString& code)
 {
-    m_session->setLanguage(QStringLiteral("python"));
-    m_window->editor()->setText(code);
-    return test::clickRunAndWait(*m_window);
+    m_ui.session()->setLanguage(QStringLiteral("python"));
+    m_ui.window()->editor()->setText(code);
+    return test::clickRunAndWait(*m_ui.window());
 }
 
 bool TestArtifactPanel::select(const QString& name)
@@ -221,7 +203,7 @@ void TestArtifactPanel::listsArtifactsWithTypesAndRefusals()
     QCOMPARE(note->isVisible(), !result.artifactsNote.isEmpty());
 
     auto* tabs = child<QTabWidget>("runTabs");
-    QCOMPARE(tabs->tabText(tabs->indexOf(m_window->artifactPanel())), QStringLiteral("Artifacts (4) · 1 refused"));
+    QCOMPARE(tabs->tabText(tabs->indexOf(m_ui.window()->artifactPanel())), QStringLiteral("Artifacts (4) · 1 refused"));
 }
 
 void TestArtifactPanel::previewsTextPngAndSvg()
@@ -341,7 +323,7 @@ void TestArtifactPanel::aNewRunClearsTheList()
     QCOMPARE(list->topLevelItemCount(), 4);
 
     int listedWhenStarted = -1;
-    connect(m_session.get(), &RunSession::runStarted, this, [&] { listedWhenStarted = list->topLevelItemCount(); });
+    connect(m_ui.session(), &RunSession::runStarted, this, [&] { listedWhenStarted = list->topLevelItemCount(); });
     const RunResult second = runSnippet(QStringLiteral("print('nothing this time')\n"));
     QCOMPARE(verdictName(second.verdict), QStringLiteral("ok"));
     QCOMPARE(listedWhenStarted, 0);
@@ -351,7 +333,7 @@ void TestArtifactPanel::aNewRunClearsTheList()
     QCOMPARE(child<ArtifactPreview>("artifactPreview")->kind(), ArtifactPreview::Kind::None);
     QVERIFY(!child<QPushButton>("saveAllArtifactsButton")->isEnabled());
     auto* tabs = child<QTabWidget>("runTabs");
-    QCOMPARE(tabs->tabText(tabs->indexOf(m_window->artifactPanel())), QStringLiteral("Artifacts"));
+    QCOMPARE(tabs->tabText(tabs->indexOf(m_ui.window()->artifactPanel())), QStringLiteral("Artifacts"));
 }
 
 void TestArtifactPanel::markupInANameStaysLiteral()

@@ -3,17 +3,11 @@
 // wants, and only the ticked changes reaching the folder; a file changed on the host meanwhile is
 // kept until the person says overwrite; leaving with undecided changes asks first; the history
 // keeps what was decided.
-#include "Autosave.h"
 #include "ChangeReviewPanel.h"
 #include "CodeEditor.h"
 #include "DockerTestSupport.h"
 #include "FileTestSupport.h"
 #include "GrantsBar.h"
-#include "HistoryRecorder.h"
-#include "HistoryStore.h"
-#include "MainWindow.h"
-#include "RunSession.h"
-#include "Settings.h"
 #include "WindowTestSupport.h"
 #include "http/HttpClient.h"
 
@@ -68,18 +62,13 @@ private:
     QTreeWidgetItem* row(const QString& path);
     QJsonObject recordedChanges();
     QMap<QString, QString> decisions();
-    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_window.get(), name); }
+    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_ui.window(), name); }
 
     http::HttpClient m_http;
     docker::DockerBackend* m_backend = nullptr;
     QTemporaryDir m_root;
     std::unique_ptr<QTemporaryDir> m_folder;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<Autosave> m_autosave;
-    std::unique_ptr<HistoryStore> m_store;
-    std::unique_ptr<HistoryRecorder> m_recorder;
-    std::unique_ptr<RunSession> m_session;
-    std::unique_ptr<MainWindow> m_window;
+    test::TestWindow m_ui;
     qint64 m_recordId = 0;
     bool m_confirmAnswer = true;
     QStringList m_confirmQuestions;
@@ -114,15 +103,6 @@ void TestChangeReview::init()
     m_writeQuestions.clear();
     m_replaceQuestions.clear();
     m_deleteQuestions.clear();
-    m_settings = std::make_unique<Settings>(state + QStringLiteral("/settings.conf"));
-    m_autosave = std::make_unique<Autosave>(state + QStringLiteral("/autosave"));
-    m_store = std::make_unique<HistoryStore>(state + QStringLiteral("/history.sqlite"));
-    QVERIFY2(m_store->isEnabled(), qPrintable(m_store->disabledReason()));
-    m_recorder = std::make_unique<HistoryRecorder>(m_store.get());
-    m_session = std::make_unique<RunSession>(m_backend, *m_settings);
-    m_session->setHistory(m_recorder.get());
-    connect(m_recorder.get(), &HistoryRecorder::recordStarted, this, [this](qint64 id) { m_recordId = id; });
-    m_window = std::make_unique<MainWindow>(m_session.get(), m_settings.get(), m_autosave.get());
     Prompter prompter;
     prompter.confirm = [this](const QString&, const QString& question) {
         m_confirmQuestions << question;
@@ -142,33 +122,26 @@ void TestChangeReview::init()
     };
     prompter.chooseFolder = [this](const QString&) { return m_folder->path(); };
     prompter.inform = [](const QString&, const QString& message) { qWarning("informed: %s", qPrintable(message)); };
-    m_window->setPrompter(prompter);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(m_ui.open(m_backend, state, prompter, state + QStringLiteral("/history.sqlite")));
+    QVERIFY2(m_ui.store()->isEnabled(), qPrintable(m_ui.store()->disabledReason()));
+    connect(m_ui.recorder(), &HistoryRecorder::recordStarted, this, [this](qint64 id) { m_recordId = id; });
 }
 
 void TestChangeReview::cleanup()
 {
-    if (m_session && m_session->isRunning()) {
-        m_session->stop();
-        QTRY_VERIFY_WITH_TIMEOUT(!m_session->isRunning(), 20'000);
-    }
     m_deleteAnswer = true; // let the window go whatever is left undecided
-    m_window.reset();
-    m_session.reset();
-    m_recorder.reset();
-    m_store.reset();
+    m_ui.close();
 }
 
 RunResult TestChangeReview::runReview()
 {
-    auto* review = m_window->findChild<QAction*>(QStringLiteral("grantFolderReview"));
+    auto* review = m_ui.window()->findChild<QAction*>(QStringLiteral("grantFolderReview"));
     if (!review)
         return {};
     review->trigger();
-    m_session->setLanguage(QStringLiteral("python"));
-    m_window->editor()->setText(QString::fromUtf8(kChanger));
-    return test::clickRunAndWait(*m_window);
+    m_ui.session()->setLanguage(QStringLiteral("python"));
+    m_ui.window()->editor()->setText(QString::fromUtf8(kChanger));
+    return test::clickRunAndWait(*m_ui.window());
 }
 
 QTreeWidgetItem* TestChangeReview::row(const QString& path)
@@ -179,7 +152,7 @@ QTreeWidgetItem* TestChangeReview::row(const QString& path)
 
 QJsonObject TestChangeReview::recordedChanges()
 {
-    const std::optional<HistoryRecord> record = m_store->get(m_recordId);
+    const std::optional<HistoryRecord> record = m_ui.store()->get(m_recordId);
     return record ? QJsonDocument::fromJson(record->hostChangesJson).object() : QJsonObject();
 }
 
@@ -195,28 +168,28 @@ QMap<QString, QString> TestChangeReview::decisions()
 void TestChangeReview::reviewIsGrantedFromTheFolderMenu()
 {
     auto* button = child<QToolButton>("filesystemToggle");
-    auto* review = m_window->findChild<QAction*>(QStringLiteral("grantFolderReview"));
+    auto* review = m_ui.window()->findChild<QAction*>(QStringLiteral("grantFolderReview"));
     QVERIFY(button && review);
     QCOMPARE(button->text(), QStringLiteral("Folder: off"));
     // Declined: nothing is granted.
     m_confirmAnswer = false;
     review->trigger();
-    QVERIFY(m_session->grants().hostFolder.isEmpty());
+    QVERIFY(m_ui.session()->grants().hostFolder.isEmpty());
     QCOMPARE(m_confirmQuestions.size(), 1);
     QVERIFY2(m_confirmQuestions.first().contains(QLatin1String("Nothing is written to the folder itself")),
              qPrintable(m_confirmQuestions.first()));
     // Agreed: the copy is granted in review mode and the bar says so.
     m_confirmAnswer = true;
     review->trigger();
-    QCOMPARE(m_session->grants().hostFolder, QDir(m_folder->path()).canonicalPath());
-    QCOMPARE(m_session->grants().hostFolderMode, Grants::HostFolderMode::Review);
+    QCOMPARE(m_ui.session()->grants().hostFolder, QDir(m_folder->path()).canonicalPath());
+    QCOMPARE(m_ui.session()->grants().hostFolderMode, Grants::HostFolderMode::Review);
     QCOMPARE(button->text(), QStringLiteral("Folder: review"));
     QVERIFY(child<QLabel>("grantsWarning")->text().contains(QLatin1String("you review the changes")));
     // A click on the button itself takes the grant away; another shares read-only, as before.
     QTest::mouseClick(button, Qt::LeftButton, {}, QPoint(4, button->height() / 2));
-    QVERIFY(m_session->grants().hostFolder.isEmpty());
+    QVERIFY(m_ui.session()->grants().hostFolder.isEmpty());
     QTest::mouseClick(button, Qt::LeftButton, {}, QPoint(4, button->height() / 2));
-    QCOMPARE(m_session->grants().hostFolderMode, Grants::HostFolderMode::ReadOnly);
+    QCOMPARE(m_ui.session()->grants().hostFolderMode, Grants::HostFolderMode::ReadOnly);
     QCOMPARE(button->text(), QStringLiteral("Folder: read-only"));
 }
 
@@ -228,7 +201,7 @@ void TestChangeReview::onlyTheTickedChangesReachTheFolder()
     // The run wrote nothing; the Changes tab came forward with what it wants.
     QCOMPARE(test::folderTree(m_folder->path()), before);
     auto* tabs = child<QTabWidget>("runTabs");
-    QCOMPARE(tabs->currentWidget(), m_window->changeReviewPanel());
+    QCOMPARE(tabs->currentWidget(), m_ui.window()->changeReviewPanel());
     QCOMPARE(tabs->tabText(tabs->currentIndex()), QStringLiteral("Changes (5)"));
     auto* list = child<QTreeWidget>("changeList");
     QStringList listed;
@@ -250,7 +223,7 @@ void TestChangeReview::onlyTheTickedChangesReachTheFolder()
     QVERIFY(diff->text().contains(QLatin1String("+<script>alert(1)</script>")));
 
     // Untick two, apply the rest.
-    auto* panel = m_window->changeReviewPanel();
+    auto* panel = m_ui.window()->changeReviewPanel();
     QVERIFY(panel->setTicked(QStringLiteral("added.txt"), false));
     QVERIFY(panel->setTicked(QStringLiteral("<b>bold.txt"), false));
     // Asked first; a "no" writes nothing.
@@ -297,7 +270,7 @@ void TestChangeReview::aFileChangedOnTheHostIsKeptUntilOverwrite()
     QVERIFY2(result.verdict == Verdict::Ok, qPrintable(result.message));
     // The person edits notes.txt after the copy was made.
     QVERIFY(test::makeTestFile(m_folder->filePath(QStringLiteral("notes.txt")), "my own edit\n"));
-    auto* panel = m_window->changeReviewPanel();
+    auto* panel = m_ui.window()->changeReviewPanel();
     panel->setAllTicked(false);
     QVERIFY(panel->setTicked(QStringLiteral("notes.txt"), true));
     QTest::mouseClick(child<QPushButton>("applyChangesButton"), Qt::LeftButton);
@@ -326,20 +299,20 @@ void TestChangeReview::leavingWithUndecidedChangesAsksFirst()
     const RunResult result = runReview();
     QVERIFY2(result.verdict == Verdict::Ok, qPrintable(result.message));
     // Running again would replace them: asked, and "no" keeps them and runs nothing.
-    QSignalSpy started(m_session.get(), &RunSession::runStarted);
+    QSignalSpy started(m_ui.session(), &RunSession::runStarted);
     QTest::mouseClick(child<QPushButton>("runButton"), Qt::LeftButton);
     QCOMPARE(m_deleteQuestions.size(), 1);
     QVERIFY2(m_deleteQuestions.first().startsWith(QLatin1String("5 changes from the last run have not been written")),
              qPrintable(m_deleteQuestions.first()));
     QCOMPARE(started.size(), 0);
-    QCOMPARE(m_window->changeReviewPanel()->undecidedCount(), 5);
+    QCOMPARE(m_ui.window()->changeReviewPanel()->undecidedCount(), 5);
     // Closing asks too; "no" keeps the window.
-    QVERIFY(!m_window->close());
+    QVERIFY(!m_ui.window()->close());
     QCOMPARE(m_deleteQuestions.size(), 2);
-    QVERIFY(m_window->isVisible());
+    QVERIFY(m_ui.window()->isVisible());
     // "Yes": they are discarded, the folder is untouched and the history says so.
     m_deleteAnswer = true;
-    QVERIFY(m_window->close());
+    QVERIFY(m_ui.window()->close());
     QCOMPARE(test::readTestFile(m_folder->filePath(QStringLiteral("notes.txt"))), QByteArray("one\ntwo\nthree\n"));
     QVERIFY(recordedChanges().value(QLatin1String("decided")).toBool());
     for (const QString& decision : decisions())

@@ -77,18 +77,13 @@ private:
     qint64 addFinished(const RunSpec& spec, const QString& backend, Verdict verdict, const QByteArray& out);
     RunResult runAndWait(int deadlineMs = 60'000);
     QList<qint64> listedIds();
-    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_window.get(), name); }
+    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_ui.window(), name); }
 
     http::HttpClient m_http;
     docker::DockerBackend* m_backend = nullptr;
     QTemporaryDir m_root;
     QString m_stateDir;
-    std::unique_ptr<HistoryStore> m_store;
-    std::unique_ptr<HistoryRecorder> m_recorder;
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<Autosave> m_autosave;
-    std::unique_ptr<RunSession> m_session;
-    std::unique_ptr<MainWindow> m_window;
+    test::TestWindow m_ui;
     int m_deleteQuestions = 0;
     bool m_deleteAnswer = false;
     QString m_savePath;
@@ -106,16 +101,6 @@ void TestHistoryPanel::initTestCase()
 
 void TestHistoryPanel::createWindow(const QString& historyPath)
 {
-    m_window.reset();
-    m_session.reset();
-    m_recorder.reset();
-    m_store = std::make_unique<HistoryStore>(historyPath);
-    m_recorder = std::make_unique<HistoryRecorder>(m_store.get());
-    m_settings = std::make_unique<Settings>(m_stateDir + QStringLiteral("/settings.conf"));
-    m_autosave = std::make_unique<Autosave>(m_stateDir + QStringLiteral("/autosave"));
-    m_session = std::make_unique<RunSession>(m_backend, *m_settings);
-    m_session->setHistory(m_recorder.get());
-    m_window = std::make_unique<MainWindow>(m_session.get(), m_settings.get(), m_autosave.get());
     Prompter prompter;
     prompter.confirm = [](const QString&, const QString&) { return true; };
     prompter.confirmDelete = [this](const QString&, const QString&) {
@@ -125,10 +110,8 @@ void TestHistoryPanel::createWindow(const QString& historyPath)
     prompter.chooseSaveFile = [this](const QString&, const QString&) { return m_savePath; };
     prompter.chooseFolder = [](const QString&) { return QString(); };
     prompter.inform = [this](const QString&, const QString& message) { m_informed << message; };
-    m_window->setPrompter(prompter);
-    m_window->show();
-    m_window->findChild<QDockWidget*>(QStringLiteral("historyDock"))->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(m_ui.open(m_backend, m_stateDir, prompter, historyPath));
+    m_ui.window()->findChild<QDockWidget*>(QStringLiteral("historyDock"))->show();
 }
 
 void TestHistoryPanel::init()
@@ -144,32 +127,25 @@ void TestHistoryPanel::init()
 
 void TestHistoryPanel::cleanup()
 {
-    if (m_session && m_session->isRunning()) {
-        m_session->stop();
-        QTRY_VERIFY_WITH_TIMEOUT(!m_session->isRunning(), 20'000);
-    }
-    m_window.reset();
-    m_session.reset();
-    m_recorder.reset();
-    m_store.reset();
+    m_ui.close();
 }
 
 qint64 TestHistoryPanel::addFinished(const RunSpec& spec, const QString& backend, Verdict verdict, const QByteArray& out)
 {
-    const qint64 id = m_store->begin(spec, backend).value_or(0);
+    const qint64 id = m_ui.store()->begin(spec, backend).value_or(0);
     HistoryOutput output;
     output.append(false, out);
     RunResult result;
     result.verdict = verdict;
     result.exitCode = verdict == Verdict::Ok ? 0 : 1;
     result.wallMs = 100;
-    m_store->finish(id, result, output);
+    m_ui.store()->finish(id, result, output);
     return id;
 }
 
 RunResult TestHistoryPanel::runAndWait(int deadlineMs)
 {
-    return test::clickRunAndWait(*m_window, deadlineMs);
+    return test::clickRunAndWait(*m_ui.window(), deadlineMs);
 }
 
 QList<qint64> TestHistoryPanel::listedIds()
@@ -183,19 +159,19 @@ QList<qint64> TestHistoryPanel::listedIds()
 
 void TestHistoryPanel::windowRunIsRecordedWithItsAnswer()
 {
-    QSignalSpy started(m_recorder.get(), &HistoryRecorder::recordStarted);
-    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
-    QCOMPARE(m_window->editor()->text().trimmed(), QStringLiteral("print(\"from the answer\")"));
-    QSignalSpy runStarted(m_session.get(), &RunSession::runStarted);
+    QSignalSpy started(m_ui.recorder(), &HistoryRecorder::recordStarted);
+    m_ui.window()->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    QCOMPARE(m_ui.window()->editor()->text().trimmed(), QStringLiteral("print(\"from the answer\")"));
+    QSignalSpy runStarted(m_ui.session(), &RunSession::runStarted);
     QTest::mouseClick(child<QPushButton>("runButton"), Qt::LeftButton);
     QCOMPARE(started.size(), 1);  // written as the run starts, before any output
     const qint64 id = started.first().first().toLongLong();
-    QCOMPARE(m_store->get(id)->state, HistoryState::Running);
+    QCOMPARE(m_ui.store()->get(id)->state, HistoryState::Running);
     QCOMPARE(listedIds(), QList<qint64>{id});
-    QTRY_VERIFY_WITH_TIMEOUT(!m_session->isRunning(), 60'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_ui.session()->isRunning(), 60'000);
 
-    QTRY_COMPARE_WITH_TIMEOUT(m_store->get(id)->state, HistoryState::Finished, 5'000);
-    const HistoryRecord r = *m_store->get(id);
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui.store()->get(id)->state, HistoryState::Finished, 5'000);
+    const HistoryRecord r = *m_ui.store()->get(id);
     QCOMPARE(r.verdict, QStringLiteral("ok"));
     QCOMPARE(r.output.stdoutBytes, QByteArray("from the answer\n"));
     QCOMPARE(QString::fromUtf8(r.answer), QString::fromUtf8(kAnswer));
@@ -212,7 +188,7 @@ void TestHistoryPanel::filtersAndSearchNarrowTheList()
     const qint64 a = addFinished(pythonSpec("print(1)"), QStringLiteral("docker"), Verdict::Ok, "one\n");
     const qint64 b = addFinished(bash, QStringLiteral("docker"), Verdict::Timeout, "x\n");
     const qint64 c = addFinished(granted, QStringLiteral("e2b"), Verdict::Ok, "found-in-output\n");
-    m_window->historyPanel()->refresh();
+    m_ui.window()->historyPanel()->refresh();
     QCOMPARE(listedIds(), (QList<qint64>{c, b, a}));
 
     auto choose = [&](const char* combo, const QVariant& data) {
@@ -253,27 +229,27 @@ void TestHistoryPanel::openRestoresCodeAndLimitsWithGrantsOff()
     spec.limits.pids = 48;
     spec.grants.network = true;
     const qint64 id = addFinished(spec, QStringLiteral("docker"), Verdict::Ok, "restored\n");
-    m_window->historyPanel()->refresh();
+    m_ui.window()->historyPanel()->refresh();
 
     // A grant given now, for the code in the editor, must not carry over to the opened run.
     child<QToolButton>("networkToggle")->click();
-    QVERIFY(m_session->grants().network);
+    QVERIFY(m_ui.session()->grants().network);
 
-    m_window->historyPanel()->selectIds({id});
+    m_ui.window()->historyPanel()->selectIds({id});
     QVERIFY(child<QPlainTextEdit>("historyDetails")->toPlainText().contains(QLatin1String("print('restored')")));
     QVERIFY(child<QPushButton>("historyOpenButton")->isEnabled());
     QTest::mouseClick(child<QPushButton>("historyOpenButton"), Qt::LeftButton);
-    QCOMPARE(m_window->editor()->text(), QStringLiteral("print('restored')\n"));
-    QCOMPARE(m_session->code(), QStringLiteral("print('restored')\n"));
-    QCOMPARE(m_session->language(), QStringLiteral("python"));
-    QCOMPARE(m_session->limits().wallTimeoutMs, 4000);
-    QCOMPARE(m_session->limits().memoryBytes, 96LL << 20);
-    QCOMPARE(m_session->limits().pids, 48);
-    QCOMPARE(m_window->findChild<LimitsEditor*>()->limits().pids, 48);
-    QCOMPARE(m_session->image(), QString::fromLatin1(test::kRunnerImage));
-    QVERIFY(!m_session->grants().network);
+    QCOMPARE(m_ui.window()->editor()->text(), QStringLiteral("print('restored')\n"));
+    QCOMPARE(m_ui.session()->code(), QStringLiteral("print('restored')\n"));
+    QCOMPARE(m_ui.session()->language(), QStringLiteral("python"));
+    QCOMPARE(m_ui.session()->limits().wallTimeoutMs, 4000);
+    QCOMPARE(m_ui.session()->limits().memoryBytes, 96LL << 20);
+    QCOMPARE(m_ui.session()->limits().pids, 48);
+    QCOMPARE(m_ui.window()->findChild<LimitsEditor*>()->limits().pids, 48);
+    QCOMPARE(m_ui.session()->image(), QString::fromLatin1(test::kRunnerImage));
+    QVERIFY(!m_ui.session()->grants().network);
     QVERIFY(!child<QToolButton>("networkToggle")->isChecked());
-    QVERIFY(m_window->statusBar()->currentMessage().contains(QLatin1String("Grants are off")));
+    QVERIFY(m_ui.window()->statusBar()->currentMessage().contains(QLatin1String("Grants are off")));
 }
 
 void TestHistoryPanel::rerunRunsAgainAndIsRecorded()
@@ -282,23 +258,23 @@ void TestHistoryPanel::rerunRunsAgainAndIsRecorded()
     spec.grants.network = true;
     spec.limits.wallTimeoutMs = 7000;
     const qint64 id = addFinished(spec, QStringLiteral("docker"), Verdict::Ok, "again /\n");
-    m_window->historyPanel()->refresh();
-    m_window->historyPanel()->selectIds({id});
-    QSignalSpy ended(m_window.get(), &MainWindow::runEnded);
+    m_ui.window()->historyPanel()->refresh();
+    m_ui.window()->historyPanel()->selectIds({id});
+    QSignalSpy ended(m_ui.window(), &MainWindow::runEnded);
     QTest::mouseClick(child<QPushButton>("historyRerunButton"), Qt::LeftButton);
     QVERIFY(ended.wait(60'000));
     const RunResult result = ended.first().first().value<RunResult>();
     QCOMPARE(result.verdict, Verdict::Ok);
     QCOMPARE(result.network, false);  // the grant stayed with the first run
 
-    QTRY_COMPARE_WITH_TIMEOUT(m_store->list().size(), 2, 5'000);
-    const HistoryRecord again = *m_store->get(m_store->list().first().id);
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui.store()->list().size(), 2, 5'000);
+    const HistoryRecord again = *m_ui.store()->get(m_ui.store()->list().first().id);
     QVERIFY(again.id > id);
-    QTRY_COMPARE_WITH_TIMEOUT(m_store->get(again.id)->state, HistoryState::Finished, 5'000);
-    QCOMPARE(m_store->get(again.id)->code, spec.files.first().content);
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui.store()->get(again.id)->state, HistoryState::Finished, 5'000);
+    QCOMPARE(m_ui.store()->get(again.id)->code, spec.files.first().content);
     QCOMPARE(again.limits.wallTimeoutMs, 7000);
     QCOMPARE(again.grants.network, false);
-    QVERIFY(m_store->get(again.id)->output.stdoutBytes.startsWith("again "));
+    QVERIFY(m_ui.store()->get(again.id)->output.stdoutBytes.startsWith("again "));
     QTRY_COMPARE_WITH_TIMEOUT(listedIds().size(), 2, 5'000);
 }
 
@@ -307,14 +283,14 @@ void TestHistoryPanel::compareShowsTwoOutputsSideBySide()
     const qint64 a = addFinished(pythonSpec("print(1)"), QStringLiteral("docker"), Verdict::Ok, "same\nfirst\n");
     const qint64 b = addFinished(pythonSpec("print(2)"), QStringLiteral("docker"), Verdict::Ok, "same\nsecond\n");
     const qint64 c = addFinished(pythonSpec("print(3)"), QStringLiteral("docker"), Verdict::Ok, "same\nsecond\n");
-    m_window->historyPanel()->refresh();
-    m_window->historyPanel()->selectIds({a});
+    m_ui.window()->historyPanel()->refresh();
+    m_ui.window()->historyPanel()->selectIds({a});
     QVERIFY(!child<QPushButton>("historyCompareButton")->isEnabled());  // two runs, not one
-    m_window->historyPanel()->selectIds({a, b});
+    m_ui.window()->historyPanel()->selectIds({a, b});
     QVERIFY(child<QPushButton>("historyCompareButton")->isEnabled());
     QVERIFY(!child<QPushButton>("historyOpenButton")->isEnabled());
     QTest::mouseClick(child<QPushButton>("historyCompareButton"), Qt::LeftButton);
-    auto* dialog = m_window->findChild<HistoryCompareDialog*>(QStringLiteral("historyCompareDialog"));
+    auto* dialog = m_ui.window()->findChild<HistoryCompareDialog*>(QStringLiteral("historyCompareDialog"));
     QVERIFY(dialog);
     QVERIFY(dialog->isVisible());
     const QString left = dialog->findChild<QPlainTextEdit*>(QStringLiteral("compareLeft"))->toPlainText();
@@ -326,10 +302,10 @@ void TestHistoryPanel::compareShowsTwoOutputsSideBySide()
     QCOMPARE(dialog->findChild<QPlainTextEdit*>(QStringLiteral("compareLeft"))->extraSelections().size(), 1);
     dialog->close();
 
-    m_window->historyPanel()->selectIds({b, c});
+    m_ui.window()->historyPanel()->selectIds({b, c});
     QTest::mouseClick(child<QPushButton>("historyCompareButton"), Qt::LeftButton);
-    QTRY_VERIFY(m_window->findChild<HistoryCompareDialog*>(QStringLiteral("historyCompareDialog")));
-    const auto dialogs = m_window->findChildren<HistoryCompareDialog*>();
+    QTRY_VERIFY(m_ui.window()->findChild<HistoryCompareDialog*>(QStringLiteral("historyCompareDialog")));
+    const auto dialogs = m_ui.window()->findChildren<HistoryCompareDialog*>();
     auto* same = dialogs.last();
     QCOMPARE(same->findChild<QLabel*>(QStringLiteral("compareSummary"))->text(),
              QStringLiteral("The two runs printed the same output."));
@@ -340,18 +316,18 @@ void TestHistoryPanel::deleteAsksFirst()
 {
     const qint64 a = addFinished(pythonSpec("print(1)"), QStringLiteral("docker"), Verdict::Ok, "1\n");
     const qint64 b = addFinished(pythonSpec("print(2)"), QStringLiteral("docker"), Verdict::Ok, "2\n");
-    m_window->historyPanel()->refresh();
-    m_window->historyPanel()->selectIds({a});
+    m_ui.window()->historyPanel()->refresh();
+    m_ui.window()->historyPanel()->selectIds({a});
     m_deleteAnswer = false;
     QTest::mouseClick(child<QPushButton>("historyDeleteButton"), Qt::LeftButton);
     QCOMPARE(m_deleteQuestions, 1);
-    QVERIFY(m_store->get(a));
+    QVERIFY(m_ui.store()->get(a));
     QCOMPARE(listedIds(), (QList<qint64>{b, a}));
     m_deleteAnswer = true;
     QTest::mouseClick(child<QPushButton>("historyDeleteButton"), Qt::LeftButton);
     QCOMPARE(m_deleteQuestions, 2);
-    QVERIFY(!m_store->get(a));
-    QVERIFY(m_store->get(b));
+    QVERIFY(!m_ui.store()->get(a));
+    QVERIFY(m_ui.store()->get(b));
     QCOMPARE(listedIds(), QList<qint64>{b});
 }
 
@@ -359,8 +335,8 @@ void TestHistoryPanel::exportWritesTheRunAsJson()
 {
     const qint64 id = addFinished(pythonSpec("print('exported')"), QStringLiteral("docker"), Verdict::Ok,
                                   QByteArray("exported\n\xff", 10));
-    m_window->historyPanel()->refresh();
-    m_window->historyPanel()->selectIds({id});
+    m_ui.window()->historyPanel()->refresh();
+    m_ui.window()->historyPanel()->selectIds({id});
     m_savePath.clear();  // cancelled: nothing written, nothing said
     QTest::mouseClick(child<QPushButton>("historyExportButton"), Qt::LeftButton);
     QVERIFY(m_informed.isEmpty());
@@ -387,15 +363,15 @@ void TestHistoryPanel::historyTextIsNeverMarkup()
     const QByteArray markup = "<b>bold</b><img src=\"file:///etc/passwd\"><a href=\"x\">link</a>";
     const qint64 a = addFinished(pythonSpec("print('" + markup + "')"), QStringLiteral("docker"), Verdict::Ok, markup + "\n");
     const qint64 b = addFinished(pythonSpec(markup), QStringLiteral("docker"), Verdict::Ok, "plain\n");
-    m_window->historyPanel()->refresh();
+    m_ui.window()->historyPanel()->refresh();
     auto* list = child<QTreeWidget>("historyList");
     QVERIFY(list->topLevelItem(1)->text(6).contains(QLatin1String("<b>bold</b>")));
-    m_window->historyPanel()->selectIds({a});
+    m_ui.window()->historyPanel()->selectIds({a});
     const QString details = child<QPlainTextEdit>("historyDetails")->toPlainText();
     QVERIFY2(details.contains(QString::fromUtf8(markup)), qPrintable(details));
-    m_window->historyPanel()->selectIds({a, b});
+    m_ui.window()->historyPanel()->selectIds({a, b});
     QTest::mouseClick(child<QPushButton>("historyCompareButton"), Qt::LeftButton);
-    auto* dialog = m_window->findChild<HistoryCompareDialog*>(QStringLiteral("historyCompareDialog"));
+    auto* dialog = m_ui.window()->findChild<HistoryCompareDialog*>(QStringLiteral("historyCompareDialog"));
     QVERIFY(dialog);
     QVERIFY(dialog->findChild<QPlainTextEdit*>(QStringLiteral("compareLeft"))->toPlainText().contains(QString::fromUtf8(markup)));
 }
@@ -415,11 +391,11 @@ void TestHistoryPanel::unusableHistorySaysWhyAndRunsGoOn()
     QVERIFY2(status->text().contains(QLatin1String("damaged or not an SQLite database")), qPrintable(status->text()));
     QVERIFY(!child<QTreeWidget>("historyList")->isEnabled());
 
-    m_window->editor()->setText(QStringLiteral("print('still runs')\n"));
-    QSignalSpy problems(m_session.get(), &RunSession::historyProblem);
+    m_ui.window()->editor()->setText(QStringLiteral("print('still runs')\n"));
+    QSignalSpy problems(m_ui.session(), &RunSession::historyProblem);
     QCOMPARE(runAndWait().verdict, Verdict::Ok);
     QCOMPARE(problems.size(), 1);
-    QVERIFY(m_window->statusBar()->currentMessage().startsWith(QLatin1String("History: ")));
+    QVERIFY(m_ui.window()->statusBar()->currentMessage().startsWith(QLatin1String("History: ")));
     QCOMPARE(runAndWait().verdict, Verdict::Ok);
     QCOMPARE(problems.size(), 1);  // once per session
     QVERIFY(notes.open(QIODevice::ReadOnly));

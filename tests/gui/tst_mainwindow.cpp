@@ -82,16 +82,13 @@ private:
     RunResult runAndWait(int deadlineMs = 60'000);
     /// Everything the console shows once its batched output has been flushed.
     QString consoleText();
-    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_window.get(), name); }
+    template <typename T> T* child(const char* name) { return test::namedChild<T>(m_ui.window(), name); }
 
     http::HttpClient m_http;
     docker::DockerBackend* m_backend = nullptr;
     QTemporaryDir m_root;
     QString m_stateDir;   // settings and autosave of the current test
-    std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<Autosave> m_autosave;
-    std::unique_ptr<RunSession> m_session;
-    std::unique_ptr<MainWindow> m_window;
+    test::TestWindow m_ui;
     int m_confirmations = 0;
     bool m_confirmAnswer = false;
 };
@@ -107,13 +104,6 @@ void TestMainWindow::initTestCase()
 
 void TestMainWindow::createWindow()
 {
-    m_window.reset();
-    m_session.reset();
-    m_autosave.reset();
-    m_settings = std::make_unique<Settings>(m_stateDir + QStringLiteral("/settings.conf"));
-    m_autosave = std::make_unique<Autosave>(m_stateDir + QStringLiteral("/autosave"));
-    m_session = std::make_unique<RunSession>(m_backend, *m_settings);
-    m_window = std::make_unique<MainWindow>(m_session.get(), m_settings.get(), m_autosave.get());
     Prompter prompter;
     prompter.confirm = [this](const QString&, const QString&) {
         ++m_confirmations;
@@ -121,9 +111,7 @@ void TestMainWindow::createWindow()
     };
     prompter.chooseFolder = [](const QString&) { return QString(); };
     prompter.inform = [](const QString&, const QString&) {};
-    m_window->setPrompter(prompter);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(m_ui.open(m_backend, m_stateDir, prompter));
 }
 
 void TestMainWindow::init()
@@ -136,21 +124,17 @@ void TestMainWindow::init()
 
 void TestMainWindow::cleanup()
 {
-    if (m_session && m_session->isRunning()) {
-        m_session->stop();
-        QTRY_VERIFY_WITH_TIMEOUT(!m_session->isRunning(), 20'000);
-    }
-    m_window.reset();
+    m_ui.close();
 }
 
 RunResult TestMainWindow::runAndWait(int deadlineMs)
 {
-    return test::clickRunAndWait(*m_window, deadlineMs);
+    return test::clickRunAndWait(*m_ui.window(), deadlineMs);
 }
 
 QString TestMainWindow::consoleText()
 {
-    auto* console = m_window->findChild<OutputConsole*>(QStringLiteral("outputConsole"));
+    auto* console = m_ui.window()->findChild<OutputConsole*>(QStringLiteral("outputConsole"));
     if (!console)
         return {};
     for (int waited = 0; console->hasPendingOutput() && waited < 5'000; waited += 20)
@@ -160,18 +144,18 @@ QString TestMainWindow::consoleText()
 
 void TestMainWindow::pastedAnswerPreselectsTheProgram()
 {
-    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    m_ui.window()->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
     auto* blocks = child<QListWidget>("blockList");
     QCOMPARE(blocks->count(), 3);
     QCOMPARE(blocks->currentRow(), 1);
-    QVERIFY(m_window->editor()->text().startsWith(QLatin1String("import sys\n")));
-    QCOMPARE(m_window->editor()->lexerName(), QStringLiteral("python"));
+    QVERIFY(m_ui.window()->editor()->text().startsWith(QLatin1String("import sys\n")));
+    QCOMPARE(m_ui.window()->editor()->lexerName(), QStringLiteral("python"));
     QCOMPARE(child<QComboBox>("languageCombo")->currentData().toString(), QStringLiteral("python"));
-    QCOMPARE(m_session->language(), QStringLiteral("python"));
+    QCOMPARE(m_ui.session()->language(), QStringLiteral("python"));
     // Choosing another block loads it, with its language.
-    m_window->answerPanel()->chooseBlock(0);
-    QCOMPARE(m_window->editor()->text().trimmed(), QStringLiteral("pip install --upgrade pip"));
-    QCOMPARE(m_session->language(), QStringLiteral("bash"));
+    m_ui.window()->answerPanel()->chooseBlock(0);
+    QCOMPARE(m_ui.window()->editor()->text().trimmed(), QStringLiteral("pip install --upgrade pip"));
+    QCOMPARE(m_ui.session()->language(), QStringLiteral("bash"));
 }
 
 void TestMainWindow::grantsAreOffAtStartAndAfterNewCode()
@@ -180,16 +164,16 @@ void TestMainWindow::grantsAreOffAtStartAndAfterNewCode()
     auto* folder = child<QToolButton>("filesystemToggle");
     QVERIFY(!network->isChecked());
     QVERIFY(!folder->isChecked());
-    QVERIFY(!m_session->grants().network);
+    QVERIFY(!m_ui.session()->grants().network);
 
     m_confirmAnswer = true;
     network->click();
     QVERIFY(network->isChecked());
-    QVERIFY(m_session->grants().network);
+    QVERIFY(m_ui.session()->grants().network);
     QVERIFY(child<QLabel>("grantsWarning")->isVisible());
 
-    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
-    QVERIFY2(!m_session->grants().network, "new code must start with every grant off");
+    m_ui.window()->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    QVERIFY2(!m_ui.session()->grants().network, "new code must start with every grant off");
     QVERIFY(!network->isChecked());
     QVERIFY(!child<QLabel>("grantsWarning")->isVisible());
 }
@@ -201,20 +185,20 @@ void TestMainWindow::grantNeedsConfirmationAndCancelLeavesItOff()
     network->click();
     QCOMPARE(m_confirmations, 1);
     QVERIFY(!network->isChecked());
-    QVERIFY(!m_session->grants().network);
+    QVERIFY(!m_ui.session()->grants().network);
     m_confirmAnswer = true;
     network->click();
     QCOMPARE(m_confirmations, 2);
-    QVERIFY(m_session->grants().network);
+    QVERIFY(m_ui.session()->grants().network);
     // Turning it off needs no question.
     network->click();
     QCOMPARE(m_confirmations, 2);
-    QVERIFY(!m_session->grants().network);
+    QVERIFY(!m_ui.session()->grants().network);
 }
 
 void TestMainWindow::runStreamsOutputAndShowsTheVerdictCard()
 {
-    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    m_ui.window()->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
     const RunResult result = runAndWait();
     QCOMPARE(verdictName(result.verdict), QStringLiteral("ok"));
     const QString text = consoleText();
@@ -232,9 +216,9 @@ void TestMainWindow::runStreamsOutputAndShowsTheVerdictCard()
 
 void TestMainWindow::stopEndsASleepingRunAsCancelled()
 {
-    m_window->editor()->setText(QStringLiteral("echo sleeping; sleep 60\n"));
-    m_session->setLanguage(QStringLiteral("bash"));
-    QSignalSpy ended(m_window.get(), &MainWindow::runEnded);
+    m_ui.window()->editor()->setText(QStringLiteral("echo sleeping; sleep 60\n"));
+    m_ui.session()->setLanguage(QStringLiteral("bash"));
+    QSignalSpy ended(m_ui.window(), &MainWindow::runEnded);
     QTest::mouseClick(child<QPushButton>("runButton"), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(consoleText().contains(QLatin1String("sleeping")), 20'000);
     QCOMPARE(child<QPushButton>("runButton")->text(), QStringLiteral("■ Stop"));
@@ -246,11 +230,12 @@ void TestMainWindow::stopEndsASleepingRunAsCancelled()
 
 void TestMainWindow::outputFloodKeepsTheWindowResponsive()
 {
-    m_window->editor()->setText(QStringLiteral("import sys\nwhile True:\n    sys.stdout.write('flood ' * 2000 + '\\n')\n"));
-    m_session->setLanguage(QStringLiteral("python"));
-    Limits limits = m_session->limits();
+    m_ui.window()->editor()->setText(
+        QStringLiteral("import sys\nwhile True:\n    sys.stdout.write('flood ' * 2000 + '\\n')\n"));
+    m_ui.session()->setLanguage(QStringLiteral("python"));
+    Limits limits = m_ui.session()->limits();
     limits.outputBytes = 8LL << 20;
-    m_session->setLimits(limits);
+    m_ui.session()->setLimits(limits);
 
     QElapsedTimer sinceBeat;
     qint64 longestGap = 0;
@@ -273,21 +258,21 @@ void TestMainWindow::outputFloodKeepsTheWindowResponsive()
 
 void TestMainWindow::autosaveRestoresTextInANewWindow()
 {
-    m_window->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
-    m_window->editor()->setText(QStringLiteral("print('edited by hand')\n"));
-    m_autosave->flush();
+    m_ui.window()->answerPanel()->setAnswerText(QString::fromUtf8(kAnswer));
+    m_ui.window()->editor()->setText(QStringLiteral("print('edited by hand')\n"));
+    m_ui.autosave()->flush();
     createWindow();
-    QCOMPARE(m_window->answerPanel()->answerText(), QString::fromUtf8(kAnswer));
-    QCOMPARE(m_window->editor()->text(), QStringLiteral("print('edited by hand')\n"));
-    QCOMPARE(m_session->language(), QStringLiteral("python"));
-    QVERIFY(!m_session->grants().network);
+    QCOMPARE(m_ui.window()->answerPanel()->answerText(), QString::fromUtf8(kAnswer));
+    QCOMPARE(m_ui.window()->editor()->text(), QStringLiteral("print('edited by hand')\n"));
+    QCOMPARE(m_ui.session()->language(), QStringLiteral("python"));
+    QVERIFY(!m_ui.session()->grants().network);
 }
 
 void TestMainWindow::engineErrorsShowInline()
 {
-    m_window->editor()->setText(QStringLiteral("echo hi\n"));
-    m_session->setLanguage(QStringLiteral("bash"));
-    m_session->setImageOverride(QStringLiteral("codecourier/not-built:0"));
+    m_ui.window()->editor()->setText(QStringLiteral("echo hi\n"));
+    m_ui.session()->setLanguage(QStringLiteral("bash"));
+    m_ui.session()->setImageOverride(QStringLiteral("codecourier/not-built:0"));
     auto* image = child<QLineEdit>("imageEdit");
     image->setText(QStringLiteral("codecourier/not-built:0"));
     const RunResult result = runAndWait();
@@ -299,27 +284,27 @@ void TestMainWindow::engineErrorsShowInline()
 
 void TestMainWindow::keyboardRunsAndStops()
 {
-    m_window->editor()->setText(QStringLiteral("echo typing; sleep 60\n"));
-    m_session->setLanguage(QStringLiteral("bash"));
-    QSignalSpy ended(m_window.get(), &MainWindow::runEnded);
-    m_window->activateWindow();
-    m_window->editor()->setFocus();
-    QTest::keyClick(m_window->editor(), Qt::Key_Return, Qt::ControlModifier);
+    m_ui.window()->editor()->setText(QStringLiteral("echo typing; sleep 60\n"));
+    m_ui.session()->setLanguage(QStringLiteral("bash"));
+    QSignalSpy ended(m_ui.window(), &MainWindow::runEnded);
+    m_ui.window()->activateWindow();
+    m_ui.window()->editor()->setFocus();
+    QTest::keyClick(m_ui.window()->editor(), Qt::Key_Return, Qt::ControlModifier);
     QTRY_VERIFY_WITH_TIMEOUT(consoleText().contains(QLatin1String("typing")), 20'000);
-    QVERIFY2(!m_window->editor()->text().contains(QLatin1String("\n\n")), "Ctrl+Return must not type a newline");
-    QTest::keyClick(m_window->editor(), Qt::Key_Escape);
+    QVERIFY2(!m_ui.window()->editor()->text().contains(QLatin1String("\n\n")), "Ctrl+Return must not type a newline");
+    QTest::keyClick(m_ui.window()->editor(), Qt::Key_Escape);
     QVERIFY(ended.wait(20'000));
     QCOMPARE(verdictName(ended.first().first().value<RunResult>().verdict), QStringLiteral("cancelled"));
 }
 
 void TestMainWindow::editorFollowsADarkPalette()
 {
-    m_session->setLanguage(QStringLiteral("python"));
-    QPalette dark = m_window->palette();
+    m_ui.session()->setLanguage(QStringLiteral("python"));
+    QPalette dark = m_ui.window()->palette();
     dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
     dark.setColor(QPalette::Text, QColor(0xdd, 0xdd, 0xdd));
-    m_window->editor()->setPalette(dark);
-    QsciLexer* lexer = m_window->editor()->lexer();
+    m_ui.window()->editor()->setPalette(dark);
+    QsciLexer* lexer = m_ui.window()->editor()->lexer();
     QVERIFY(lexer);
     QCOMPARE(lexer->paper(QsciLexerPython::Keyword), QColor(0x1e, 0x1e, 0x1e));
     // Every styled ink stays readable on the dark page.
@@ -345,8 +330,8 @@ void TestMainWindow::hugePasteIsCutWithAMessage()
     qInfo("a 20 MB paste blocked the window for %lld ms", blocked);
     QVERIFY2(blocked < 1'500, qPrintable(QStringLiteral("the paste froze the window for %1 ms").arg(blocked)));
     QCOMPARE(edit->toPlainText().size(), AnswerEdit::kMaximumCharacters);
-    QTRY_VERIFY(m_window->answerPanel()->summaryText().contains(QLatin1String("only the first")));
-    QTRY_VERIFY(m_window->editor()->text().contains(QLatin1String("print('kept')")));
+    QTRY_VERIFY(m_ui.window()->answerPanel()->summaryText().contains(QLatin1String("only the first")));
+    QTRY_VERIFY(m_ui.window()->editor()->text().contains(QLatin1String("print('kept')")));
     QApplication::clipboard()->clear();
 }
 
@@ -357,8 +342,8 @@ void TestMainWindow::largeSnippetRuns()
     while (code.size() < 5'000'000)
         code += QStringLiteral("a line of data inside a very long snippet\n");
     code += QStringLiteral("\"\"\"\nprint(len(data) > 4_900_000, hashlib.sha256(data.encode()).hexdigest()[:12])\n");
-    m_window->editor()->setText(code);
-    m_session->setLanguage(QStringLiteral("python"));
+    m_ui.window()->editor()->setText(code);
+    m_ui.session()->setLanguage(QStringLiteral("python"));
     const RunResult result = runAndWait();
     QCOMPARE(verdictName(result.verdict), QStringLiteral("ok"));
     QVERIFY2(consoleText().contains(QLatin1String("True ")), qPrintable(consoleText().right(300)));
