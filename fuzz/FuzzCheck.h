@@ -67,4 +67,49 @@ template <typename Feed> void feedInPieces(size_t size, SplitRng& rng, size_t ma
     }
 }
 
+/// The same input handed to a streaming reader three ways, each a callable taking
+/// feed(const char* data, size_t size): whole, in two pieces cut at a point chosen from the input,
+/// and in many small pieces of up to max(size / pieceDivisor, 15) bytes. A reader's answer must
+/// not depend on which. (Small pieces, but not hundreds of feeds for a long input: that would only
+/// slow the search, and the two-piece split already tries every cut point.)
+class SplitFeeds
+{
+public:
+    SplitFeeds(const uint8_t* data, size_t size, size_t pieceDivisor)
+        : m_chars(reinterpret_cast<const char*>(data)), m_size(size)
+    {
+        SplitRng rng(data, size);
+        m_split = rng.upTo(size);
+        m_maxPiece = 1 + rng.upTo(size / pieceDivisor > 15 ? size / pieceDivisor : 15);
+        m_piecesSeed = rng.next();
+    }
+
+    auto whole() const
+    {
+        return [this](auto feed) { feed(m_chars, m_size); };
+    }
+    auto twoPieces() const
+    {
+        return [this](auto feed) {
+            feed(m_chars, m_split);
+            feed(m_chars + m_split, m_size - m_split);
+        };
+    }
+    auto manyPieces() const
+    {
+        return [this](auto feed) {
+            SplitRng pieces(reinterpret_cast<const uint8_t*>(&m_piecesSeed), sizeof m_piecesSeed);
+            feedInPieces(m_size, pieces, m_maxPiece,
+                         [&](size_t offset, size_t length) { feed(m_chars + offset, length); });
+        };
+    }
+
+private:
+    const char* m_chars;
+    size_t m_size;
+    size_t m_split = 0;
+    size_t m_maxPiece = 1;
+    uint64_t m_piecesSeed = 0;
+};
+
 } // namespace ccfuzz

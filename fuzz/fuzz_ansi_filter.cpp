@@ -132,23 +132,10 @@ QByteArray checkTerminalOutput(const QByteArray& output)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    const auto* chars = reinterpret_cast<const char*>(data);
-    ccfuzz::SplitRng rng(data, size);
-    const size_t split = rng.upTo(size);
-    // Small pieces, but not hundreds of feeds for a long input: that would only slow the search
-    // (the two-piece split already tries every cut point).
-    const size_t maxPiece = 1 + rng.upTo(size / 16 > 15 ? size / 16 : 15);
-    const uint64_t piecesSeed = rng.next();
-
-    auto whole = [&](auto feed) { feed(chars, size); };
-    auto twoPieces = [&](auto feed) {
-        feed(chars, split);
-        feed(chars + split, size - split);
-    };
-    auto manyPieces = [&](auto feed) {
-        ccfuzz::SplitRng pieces(reinterpret_cast<const uint8_t*>(&piecesSeed), sizeof piecesSeed);
-        ccfuzz::feedInPieces(size, pieces, maxPiece, [&](size_t offset, size_t length) { feed(chars + offset, length); });
-    };
+    const ccfuzz::SplitFeeds feeds(data, size, 16);
+    const auto whole = feeds.whole();
+    const auto twoPieces = feeds.twoPieces();
+    const auto manyPieces = feeds.manyPieces();
 
     const FilterOutput expected = runFilter(whole);
     const FilterOutput split2 = runFilter(twoPieces);

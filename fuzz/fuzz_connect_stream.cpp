@@ -151,21 +151,10 @@ template <typename FeedAll> Events readEvents(FeedAll feedAll)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    const auto* chars = reinterpret_cast<const char*>(data);
-    ccfuzz::SplitRng rng(data, size);
-    const size_t split = rng.upTo(size);
-    const size_t maxPiece = 1 + rng.upTo(size / 128 > 15 ? size / 128 : 15);
-    const uint64_t piecesSeed = rng.next();
-
-    auto whole = [&](auto feed) { feed(chars, size); };
-    auto twoPieces = [&](auto feed) {
-        feed(chars, split);
-        feed(chars + split, size - split);
-    };
-    auto manyPieces = [&](auto feed) {
-        ccfuzz::SplitRng pieces(reinterpret_cast<const uint8_t*>(&piecesSeed), sizeof piecesSeed);
-        ccfuzz::feedInPieces(size, pieces, maxPiece, [&](size_t offset, size_t length) { feed(chars + offset, length); });
-    };
+    const ccfuzz::SplitFeeds feeds(data, size, 128);
+    const auto whole = feeds.whole();
+    const auto twoPieces = feeds.twoPieces();
+    const auto manyPieces = feeds.manyPieces();
 
     // The default limit, and a small one so that the limit itself is reached.
     for (const quint32 maxMessage : {ConnectEnvelopeDecoder::kDefaultMaxMessageBytes, quint32(64)}) {

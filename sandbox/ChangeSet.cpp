@@ -22,6 +22,16 @@ QString changeKindName(ChangeKind kind)
     return QStringLiteral("modified");
 }
 
+ChangeSet uncollectedChangeSet(const QString& folder, const QString& why)
+{
+    ChangeSet set;
+    set.folder = folder;
+    set.note =
+        QStringLiteral("The sandbox's copy of the folder did not come back, so there are no changes to review.") +
+        (why.isEmpty() ? QString() : QLatin1Char(' ') + why);
+    return set;
+}
+
 ArtifactCaps reviewCollectionCaps()
 {
     return {kReviewFolderMaxBytes, kReviewFolderMaxFiles, kHostFolderMountPoint};

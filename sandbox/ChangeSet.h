@@ -63,6 +63,11 @@ struct ChangeSet
 /// refused (a file the snippet replaced with a link is a refusal, not a deletion).
 ChangeSet computeChangeSet(const FolderSnapshot& snapshot, const ArtifactCollection& collected);
 
+/// The change set of a review run whose copy did not come back (the sandbox was stopped, the
+/// listing failed, the copy was replaced by a link, ...): no change is offered and none is
+/// inferred; the note says so, then why.
+ChangeSet uncollectedChangeSet(const QString& folder, const QString& why);
+
 /// The collection caps for a review copy: the snapshot's caps, so that a copy the snippet did not
 /// grow always comes back whole.
 ArtifactCaps reviewCollectionCaps();

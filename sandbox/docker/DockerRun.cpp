@@ -879,12 +879,8 @@ void DockerRun::finishNow()
         if (m_hostCollected) {
             result.hostChanges = computeChangeSet(*m_hostCopy, m_artifacts);
         } else {
-            // Nothing came back whole: no change is offered, and none is inferred.
-            result.hostChanges.folder = m_hostCopy->folder;
-            const QString why = m_collectingHost ? m_artifacts.note : QString();
-            result.hostChanges.note =
-                QStringLiteral("The sandbox's copy of the folder did not come back, so there are no changes to review.")
-                + (why.isEmpty() ? QString() : QLatin1Char(' ') + why);
+            result.hostChanges =
+                uncollectedChangeSet(m_hostCopy->folder, m_collectingHost ? m_artifacts.note : QString());
         }
     }
     finish(result);

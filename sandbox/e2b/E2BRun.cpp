@@ -988,12 +988,7 @@ void E2BRun::finishNow()
         if (m_hostCollection) {
             result.hostChanges = computeChangeSet(*m_hostCopy, *m_hostCollection);
         } else {
-            // Nothing came back whole: no change is offered, and none is inferred.
-            result.hostChanges.folder = m_hostCopy->folder;
-            result.hostChanges.note =
-                QStringLiteral(
-                    "The sandbox's copy of the folder did not come back, so there are no changes to review.") +
-                (m_hostProblem.isEmpty() ? QString() : QLatin1Char(' ') + m_hostProblem);
+            result.hostChanges = uncollectedChangeSet(m_hostCopy->folder, m_hostProblem);
         }
     }
     finish(result);
