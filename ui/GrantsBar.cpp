@@ -56,6 +56,8 @@ GrantsBar::GrantsBar(RunSession* session, Prompter prompter, QWidget* parent)
     m_warning = new QLabel(this);
     m_warning->setObjectName(QStringLiteral("grantsWarning"));
     m_warning->setTextFormat(Qt::PlainText);
+    m_warning->setWordWrap(true);
+    m_warning->setContentsMargins(6, 3, 6, 3);
     QPalette warn = m_warning->palette();
     warn.setColor(QPalette::WindowText, QColor(0xd3, 0x54, 0x00));
     m_warning->setPalette(warn);
@@ -65,7 +67,6 @@ GrantsBar::GrantsBar(RunSession* session, Prompter prompter, QWidget* parent)
 
     layout->addWidget(m_network);
     layout->addWidget(m_folder);
-    layout->addWidget(m_warning);
 
     connect(m_network, &QToolButton::toggled, this, &GrantsBar::onNetworkToggled);
     connect(m_folder, &QToolButton::toggled, this, &GrantsBar::onFolderToggled);

@@ -24,6 +24,10 @@ public:
     GrantsBar(RunSession* session, Prompter prompter, QWidget* parent = nullptr);
 
     void setPrompter(Prompter prompter) { m_prompter = std::move(prompter); }
+    /// The line naming the active grants in a warning colour, hidden while there are none. Not in
+    /// the bar's own layout: a long folder path would push Run off a toolbar, so the owner places
+    /// it where it has the width (the window puts it above the playground).
+    QLabel* warningLabel() const { return m_warning; }
     /// The sentence a person must agree to before the network is granted.
     static QString networkQuestion();
     /// The sentence a person must agree to before folder is shared in the given mode.

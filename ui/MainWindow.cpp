@@ -402,6 +402,9 @@ void MainWindow::buildRunBar()
     });
 
     m_grants = new GrantsBar(m_session, m_prompter, bar);
+    // Above the playground, across the window: every active grant is named in full.
+    if (auto* central = qobject_cast<QVBoxLayout*>(centralWidget()->layout()))
+        central->insertWidget(0, m_grants->warningLabel());
 
     m_runButton = new QPushButton(bar);
     m_runButton->setObjectName(QStringLiteral("runButton"));

@@ -184,7 +184,12 @@ void TestChangeReview::reviewIsGrantedFromTheFolderMenu()
     QCOMPARE(m_ui.session()->grants().hostFolder, QDir(m_folder->path()).canonicalPath());
     QCOMPARE(m_ui.session()->grants().hostFolderMode, Grants::HostFolderMode::Review);
     QCOMPARE(button->text(), QStringLiteral("Folder: review"));
-    QVERIFY(child<QLabel>("grantsWarning")->text().contains(QLatin1String("you review the changes")));
+    auto* warning = child<QLabel>("grantsWarning");
+    QVERIFY(warning->isVisible());
+    QVERIFY(warning->text().contains(QLatin1String("you review the changes")));
+    QVERIFY(warning->text().contains(QDir(m_folder->path()).canonicalPath()));
+    // However long the folder's path, Run stays on the toolbar (the warning has a line of its own).
+    QTRY_VERIFY(child<QPushButton>("runButton")->isVisible());
     // A click on the button itself takes the grant away; another shares read-only, as before.
     QTest::mouseClick(button, Qt::LeftButton, {}, QPoint(4, button->height() / 2));
     QVERIFY(m_ui.session()->grants().hostFolder.isEmpty());
