@@ -1,9 +1,12 @@
 // The window with both backends: E2B is offered when configured and explains itself when not;
 // switching to it runs the code in an E2B sandbox (the fake server) with network off, and grants
-// go off on a switch; its artifacts show in the Artifacts tab.
+// go off on a switch; its artifacts show in the Artifacts tab, and a review run's changes in the
+// Changes tab, where only the ticked ones reach the folder.
 #include "Autosave.h"
+#include "ChangeReviewPanel.h"
 #include "CodeEditor.h"
 #include "FakeE2BServer.h"
+#include "FileTestSupport.h"
 #include "MainWindow.h"
 #include "RunSession.h"
 #include "Settings.h"
@@ -11,9 +14,10 @@
 #include "e2b/E2BBackend.h"
 #include "http/HttpClient.h"
 
+#include <QAction>
 #include <QComboBox>
-#include <QLineEdit>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardItemModel>
@@ -33,6 +37,7 @@ private slots:
     void cleanupTestCase();
     void runsOnE2BAfterSwitching();
     void unconfiguredE2BIsOfferedWithTheReason();
+    void reviewRunOnE2BWritesOnlyTheTickedChanges();
 
 private:
     std::unique_ptr<test::FakeE2BServer> m_fake;
@@ -130,6 +135,55 @@ void TestMainWindowE2B::unconfiguredE2BIsOfferedWithTheReason()
     // And removing it takes the offer back.
     e2b.setConfig(e2b.config().withApiKey({}, {}));
     QVERIFY(!model->item(e2bIndex)->isEnabled());
+}
+
+void TestMainWindowE2B::reviewRunOnE2BWritesOnlyTheTickedChanges()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QVERIFY(test::makeTestFile(folder.filePath(QStringLiteral("notes.txt")), "one\n"));
+    QVERIFY(test::makeTestFile(folder.filePath(QStringLiteral("drop.txt")), "drop\n"));
+    Settings settings(m_dir.filePath(QStringLiteral("c.conf")));
+    Autosave autosave(m_dir.filePath(QStringLiteral("autosave-c")));
+    docker::DockerBackend docker(&m_http, docker::DockerEndpoint::fromEnvironment());
+    e2b::E2BBackend e2b(&m_http, e2b::E2BConfig::fromValues(QString::fromStdString(m_fake->options().apiKey), {}, false,
+                                                            QString::fromStdString(m_fake->apiUrl()),
+                                                            QString::fromStdString(m_fake->sandboxUrl())));
+    RunSession session(&docker, settings);
+    session.addBackend(&e2b);
+    QVERIFY(session.setBackend(QStringLiteral("e2b")));
+    MainWindow window(&session, &settings, &autosave);
+    Prompter prompter;
+    prompter.confirm = [](const QString&, const QString&) { return true; };
+    prompter.confirmWrite = [](const QString&, const QString&) { return true; };
+    prompter.confirmDelete = [](const QString&, const QString&) { return true; };
+    prompter.chooseFolder = [&folder](const QString&) { return folder.path(); };
+    window.setPrompter(prompter);
+    window.show();
+
+    window.findChild<QAction*>(QStringLiteral("grantFolderReview"))->trigger();
+    QCOMPARE(session.grants().hostFolderMode, Grants::HostFolderMode::Review);
+    // (The fake runs the snippet on this machine with /workspace as its cwd: relative paths.)
+    window.editor()->setText(QStringLiteral("echo two >> host/notes.txt\nrm host/drop.txt\necho new > host/new.txt\n"));
+    session.setLanguage(QStringLiteral("bash"));
+    QSignalSpy ended(&window, &MainWindow::runEnded);
+    QTest::mouseClick(window.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+    QVERIFY(ended.wait(30'000));
+    const RunResult result = ended.first().first().value<RunResult>();
+    QVERIFY2(result.verdict == Verdict::Ok, qPrintable(result.message));
+    QCOMPARE(result.backend, QStringLiteral("e2b"));
+    // Nothing was written by the run; the Changes tab lists what the code wants.
+    QCOMPARE(test::readTestFile(folder.filePath(QStringLiteral("notes.txt"))), QByteArray("one\n"));
+    QVERIFY(QFileInfo::exists(folder.filePath(QStringLiteral("drop.txt"))));
+    ChangeReviewPanel* panel = window.changeReviewPanel();
+    QCOMPARE(panel->changeCount(), 3);
+    QVERIFY(panel->setTicked(QStringLiteral("drop.txt"), false));
+    panel->applySelected();
+    QCOMPARE(test::readTestFile(folder.filePath(QStringLiteral("notes.txt"))), QByteArray("one\ntwo\n"));
+    QCOMPARE(test::readTestFile(folder.filePath(QStringLiteral("new.txt"))), QByteArray("new\n"));
+    QCOMPARE(test::readTestFile(folder.filePath(QStringLiteral("drop.txt"))), QByteArray("drop\n"));
+    QCOMPARE(panel->undecidedCount(), 1);
+    QTRY_VERIFY(m_fake->liveSandboxes().empty());
 }
 
 QTEST_MAIN(TestMainWindowE2B)
