@@ -40,6 +40,14 @@ private slots:
     void reviewRunOnE2BWritesOnlyTheTickedChanges();
 
 private:
+    /// E2B set up to talk to the fake server.
+    e2b::E2BConfig fakeConfig() const
+    {
+        return e2b::E2BConfig::fromValues(QString::fromStdString(m_fake->options().apiKey), {}, false,
+                                          QString::fromStdString(m_fake->apiUrl()),
+                                          QString::fromStdString(m_fake->sandboxUrl()));
+    }
+
     std::unique_ptr<test::FakeE2BServer> m_fake;
     http::HttpClient m_http;
     QTemporaryDir m_dir;
@@ -63,9 +71,7 @@ void TestMainWindowE2B::runsOnE2BAfterSwitching()
     Settings settings(m_dir.filePath(QStringLiteral("a.conf")));
     Autosave autosave(m_dir.filePath(QStringLiteral("autosave-a")));
     docker::DockerBackend docker(&m_http, docker::DockerEndpoint::fromEnvironment());
-    e2b::E2BBackend e2b(&m_http, e2b::E2BConfig::fromValues(QString::fromStdString(m_fake->options().apiKey), {}, false,
-                                                            QString::fromStdString(m_fake->apiUrl()),
-                                                            QString::fromStdString(m_fake->sandboxUrl())));
+    e2b::E2BBackend e2b(&m_http, fakeConfig());
     RunSession session(&docker, settings);
     session.addBackend(&e2b);
     MainWindow window(&session, &settings, &autosave);
@@ -146,9 +152,7 @@ void TestMainWindowE2B::reviewRunOnE2BWritesOnlyTheTickedChanges()
     Settings settings(m_dir.filePath(QStringLiteral("c.conf")));
     Autosave autosave(m_dir.filePath(QStringLiteral("autosave-c")));
     docker::DockerBackend docker(&m_http, docker::DockerEndpoint::fromEnvironment());
-    e2b::E2BBackend e2b(&m_http, e2b::E2BConfig::fromValues(QString::fromStdString(m_fake->options().apiKey), {}, false,
-                                                            QString::fromStdString(m_fake->apiUrl()),
-                                                            QString::fromStdString(m_fake->sandboxUrl())));
+    e2b::E2BBackend e2b(&m_http, fakeConfig());
     RunSession session(&docker, settings);
     session.addBackend(&e2b);
     QVERIFY(session.setBackend(QStringLiteral("e2b")));
