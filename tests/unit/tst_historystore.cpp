@@ -116,6 +116,23 @@ const QStringList kFrozenV1 = {
     QStringLiteral("PRAGMA user_version = 1"),
 };
 
+// Version 2 as released: v1 plus these columns.
+QStringList frozenV2()
+{
+    QStringList v2 = kFrozenV1;
+    v2.removeLast();
+    v2 << QStringLiteral("ALTER TABLE runs ADD COLUMN runtime TEXT NOT NULL DEFAULT ''")
+       << QStringLiteral("ALTER TABLE runs ADD COLUMN file_size_bytes INTEGER")
+       << QStringLiteral("ALTER TABLE runs ADD COLUMN tmpfs_bytes INTEGER")
+       << QStringLiteral("ALTER TABLE runs ADD COLUMN stdin BLOB")
+       << QStringLiteral("ALTER TABLE runs ADD COLUMN env_names TEXT NOT NULL DEFAULT '[]'")
+       << QStringLiteral("ALTER TABLE runs ADD COLUMN peak_memory_is_sample INTEGER NOT NULL DEFAULT 0")
+       << QStringLiteral("ALTER TABLE runs ADD COLUMN sandbox_id TEXT NOT NULL DEFAULT ''")
+       << QStringLiteral("ALTER TABLE runs ADD COLUMN artifacts TEXT NOT NULL DEFAULT '[]'")
+       << QStringLiteral("PRAGMA user_version = 2");
+    return v2;
+}
+
 } // namespace
 
 class TestHistoryStore : public QObject
@@ -129,6 +146,7 @@ private slots:
     void historySurvivesReopening();
     void deadOwnersRecordBecomesInterrupted();
     void migratesAHandBuiltV1File();
+    void migratesAHandBuiltV2File();
     void newerVersionIsLeftUntouched();
     void unusableFileIsLeftUntouched_data();
     void unusableFileIsLeftUntouched();
@@ -338,6 +356,33 @@ void TestHistoryStore::migratesAHandBuiltV1File()
     // v3 columns, defaults for older rows: a read-only folder grant, no change set.
     QCOMPARE(old.grants.hostFolderMode, Grants::HostFolderMode::ReadOnly);
     QVERIFY(old.hostChangesJson.isEmpty());
+}
+
+void TestHistoryStore::migratesAHandBuiltV2File()
+{
+    QString error;
+    QStringList v2 = frozenV2();
+    v2 << QStringLiteral("INSERT INTO runs (state, owner, started_ms, ended_ms, language, backend, image, code, answer,"
+                         " wall_timeout_ms, memory_bytes, cpus, pids, output_limit_bytes, grant_network, grant_folder,"
+                         " verdict, message, exit_code, runtime, artifacts) VALUES ('finished', 'old/1/1',"
+                         " 1700000000000, 1700000001000, 'python', 'docker', 'img', X'7072696E74', X'', 5000,"
+                         " 134217728, 1.0, 64, 1024, 0, '/srv/data', 'ok', 'fine', 0, 'runsc',"
+                         " '[{\"path\":\"a.txt\",\"size\":1,\"type\":\"text\"}]')");
+    QVERIFY2(rawExec(path(), v2, &error), qPrintable(error));
+
+    HistoryStore store(path());
+    QVERIFY2(store.isEnabled(), qPrintable(store.disabledReason()));
+    QCOMPARE(userVersion(path()), HistoryStore::kSchemaVersion);
+    const QList<HistoryRecord> all = store.list();
+    QCOMPARE(all.size(), 1);
+    const HistoryRecord old = *store.get(all.first().id);
+    QCOMPARE(old.runtime, QStringLiteral("runsc"));
+    QCOMPARE(old.grants.hostFolder, QStringLiteral("/srv/data"));
+    // A v2 folder grant was always read-only; v2 runs have no change set.
+    QCOMPARE(old.grants.hostFolderMode, Grants::HostFolderMode::ReadOnly);
+    QVERIFY(old.hostChangesJson.isEmpty());
+    QVERIFY(old.artifactsJson.contains("a.txt"));
+    QVERIFY(QJsonDocument::fromJson(old.toJson()).object().value(QLatin1String("host_changes")).isNull());
 }
 
 void TestHistoryStore::newerVersionIsLeftUntouched()
