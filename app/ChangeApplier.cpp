@@ -1,5 +1,6 @@
 #include "ChangeApplier.h"
 
+#include "RelativePath.h"
 #include "UniqueFd.h"
 
 #include <QCryptographicHash>
@@ -214,9 +215,8 @@ QList<ChangeApplier::Outcome> ChangeApplier::applyAll(const QList<FileChange>& a
     for (const FileChange& change : accepted) {
         outcomes.append(apply(change));
         if (change.kind == ChangeKind::Deleted && outcomes.last().applied())
-            for (qsizetype slash = change.path.indexOf(QLatin1Char('/')); slash >= 0;
-                 slash = change.path.indexOf(QLatin1Char('/'), slash + 1))
-                emptied.insert(change.path.left(slash));
+            for (const QString& folder : parentFolders(change.path))
+                emptied.insert(folder);
     }
     // A removed folder goes with the deletions accepted inside it, or inside a removed folder that
     // holds it (an empty sub-folder of a folder the program deleted whole); never on its own.

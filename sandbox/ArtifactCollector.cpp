@@ -1,5 +1,6 @@
 #include "ArtifactCollector.h"
 
+#include "RelativePath.h"
 #include "RunSpec.h"
 #include "VerdictDecider.h"
 
@@ -14,9 +15,8 @@ void ArtifactCollector::noteFolders(const QByteArray& rawName, bool isFolder)
     if (!checkArtifactPath(rawName).isEmpty())
         return;
     const QString path = QString::fromUtf8(rawName);
-    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0;
-         slash = path.indexOf(QLatin1Char('/'), slash + 1))
-        m_seenFolders.insert(path.left(slash));
+    for (const QString& folder : parentFolders(path))
+        m_seenFolders.insert(folder);
     if (isFolder)
         m_seenFolders.insert(path);
 }
@@ -40,9 +40,9 @@ QString ArtifactCollector::conflict(const QString& path) const
         return QStringLiteral("A second entry has the same name; the first was kept.");
     if (m_folders.contains(path))
         return QStringLiteral("A folder of that name holds other collected files.");
-    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0; slash = path.indexOf(QLatin1Char('/'), slash + 1))
-        if (m_files.contains(path.left(slash)))
-            return QStringLiteral("It would need the collected file \"%1\" to be a folder.").arg(path.left(slash));
+    for (const QString& folder : parentFolders(path))
+        if (m_files.contains(folder))
+            return QStringLiteral("It would need the collected file \"%1\" to be a folder.").arg(folder);
     return {};
 }
 
@@ -79,8 +79,8 @@ bool ArtifactCollector::admit(const QByteArray& rawName, qint64 size)
     ++m_reservedFiles;
     m_files.insert(path);
     noteFolders(rawName, false);
-    for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0; slash = path.indexOf(QLatin1Char('/'), slash + 1))
-        m_folders.insert(path.left(slash));
+    for (const QString& folder : parentFolders(path))
+        m_folders.insert(folder);
     return true;
 }
 

@@ -1,6 +1,7 @@
 #include "ChangeSet.h"
 
 #include "LineDiff.h"
+#include "RelativePath.h"
 #include "RunSpec.h"
 
 #include <QSet>
@@ -110,9 +111,8 @@ ChangeSet computeChangeSet(const FolderSnapshot& snapshot, const ArtifactCollect
         // A folder is still there when the collection names it or anything inside it.
         QSet<QString> present(collected.folders.cbegin(), collected.folders.cend());
         const auto addParents = [&present](const QString& path) {
-            for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0;
-                 slash = path.indexOf(QLatin1Char('/'), slash + 1))
-                present.insert(path.left(slash));
+            for (const QString& folder : parentFolders(path))
+                present.insert(folder);
         };
         for (const Artifact& file : collected.files)
             addParents(file.path);

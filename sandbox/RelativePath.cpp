@@ -35,4 +35,13 @@ QString checkRelativePath(const QString& relativePath)
     return {};
 }
 
+QStringList parentFolders(const QString& relativePath)
+{
+    QStringList folders;
+    for (qsizetype slash = relativePath.indexOf(QLatin1Char('/')); slash >= 0;
+         slash = relativePath.indexOf(QLatin1Char('/'), slash + 1))
+        folders << relativePath.left(slash);
+    return folders;
+}
+
 } // namespace cc

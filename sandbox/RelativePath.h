@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace cc {
 
@@ -10,5 +11,8 @@ namespace cc {
 /// ".." part, at most 255 UTF-8 bytes per part and 4096 in all (Linux's NAME_MAX and PATH_MAX).
 /// Returns an empty string when the name is acceptable, else a sentence saying what is wrong.
 QString checkRelativePath(const QString& relativePath);
+
+/// The folders a '/'-separated relative path stands in, outermost first: "a/b/c" gives "a", "a/b".
+QStringList parentFolders(const QString& relativePath);
 
 } // namespace cc

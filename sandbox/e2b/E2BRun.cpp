@@ -4,6 +4,7 @@
 #include "E2BApi.h"
 #include "E2BErrors.h"
 #include "HostFolderPolicy.h"
+#include "RelativePath.h"
 #include "docker/ExecPlan.h"
 #include "http/HttpClient.h"
 
@@ -173,9 +174,8 @@ QString E2BRun::takeReviewCopy(const QString& canonicalFolder)
     QSet<QString> above;
     int deepest = 0;
     const auto addAbove = [&above](const QString& path) {
-        for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash >= 0;
-             slash = path.indexOf(QLatin1Char('/'), slash + 1))
-            above.insert(path.left(slash));
+        for (const QString& folder : parentFolders(path))
+            above.insert(folder);
     };
     for (const QString& path : snapshot.files.keys())
         addAbove(path);

@@ -10,6 +10,7 @@
 #include "MainWindow.h"
 #include "RunSession.h"
 #include "Settings.h"
+#include "WindowTestSupport.h"
 #include "docker/DockerBackend.h"
 #include "e2b/E2BBackend.h"
 #include "http/HttpClient.h"
@@ -94,10 +95,7 @@ void TestMainWindowE2B::runsOnE2BAfterSwitching()
     // (The fake runs the snippet on this machine with /workspace as its cwd: relative paths.)
     window.editor()->setText(QStringLiteral("echo from e2b\nprintf 'written on e2b\\n' > out/note.txt\n"));
     session.setLanguage(QStringLiteral("bash"));
-    QSignalSpy ended(&window, &MainWindow::runEnded);
-    QTest::mouseClick(window.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
-    QVERIFY(ended.wait(30'000));
-    const RunResult result = ended.first().first().value<RunResult>();
+    const RunResult result = test::clickRunAndWait(window, 30'000);
     QVERIFY2(result.verdict == Verdict::Ok, qPrintable(result.message));
     QCOMPARE(result.backend, QStringLiteral("e2b"));
     // The Artifacts tab reads the result alone: an E2B run lists and previews like a Docker one.
@@ -170,10 +168,7 @@ void TestMainWindowE2B::reviewRunOnE2BWritesOnlyTheTickedChanges()
     // (The fake runs the snippet on this machine with /workspace as its cwd: relative paths.)
     window.editor()->setText(QStringLiteral("echo two >> host/notes.txt\nrm host/drop.txt\necho new > host/new.txt\n"));
     session.setLanguage(QStringLiteral("bash"));
-    QSignalSpy ended(&window, &MainWindow::runEnded);
-    QTest::mouseClick(window.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
-    QVERIFY(ended.wait(30'000));
-    const RunResult result = ended.first().first().value<RunResult>();
+    const RunResult result = test::clickRunAndWait(window, 30'000);
     QVERIFY2(result.verdict == Verdict::Ok, qPrintable(result.message));
     QCOMPARE(result.backend, QStringLiteral("e2b"));
     // Nothing was written by the run; the Changes tab lists what the code wants.
